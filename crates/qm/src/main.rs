@@ -1,0 +1,2 @@
+//! The `qm` binary: argument parsing and wiring only.
+fn main() {}
