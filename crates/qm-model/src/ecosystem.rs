@@ -7,7 +7,10 @@ use std::str::FromStr;
 ///
 /// The variants cover the ecosystems Quartermaster scans. Anything else OSV names is kept as
 /// [`Ecosystem::Other`] with its original spelling, so data is never lost.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 #[non_exhaustive]
 pub enum Ecosystem {
     /// Debian (`dpkg` versions).
@@ -160,6 +163,20 @@ impl fmt::Display for Ecosystem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("an ecosystem name must not be empty")]
 pub struct UnknownEcosystem;
+
+impl TryFrom<String> for Ecosystem {
+    type Error = UnknownEcosystem;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl From<Ecosystem> for String {
+    fn from(ecosystem: Ecosystem) -> String {
+        ecosystem.as_str().to_owned()
+    }
+}
 
 impl FromStr for Ecosystem {
     type Err = UnknownEcosystem;

@@ -4,8 +4,11 @@
 //! `qm-version`), no parsing of package databases or feeds. Types here are validated when they
 //! are built, so a value that exists is a value that makes sense.
 //!
-//! The main type today is [`Ecosystem`]: the package ecosystems we know, named the way the
-//! [OSV schema](https://ossf.github.io/osv-schema/#affectedpackage-field) names them.
+//! The main types: [`Ecosystem`] (named the way the
+//! [OSV schema](https://ossf.github.io/osv-schema/#affectedpackage-field) names them),
+//! [`PackageKey`] (ecosystem, release, normalised name: what advisories are looked up by),
+//! [`Advisory`] (what every vulnerability feed is normalised into) and [`AffectedRanges`]
+//! (OSV version ranges as plain data; `qm-version` evaluates them).
 //!
 //! ```
 //! use qm_model::Ecosystem;
@@ -22,6 +25,15 @@
 
 #![warn(missing_docs)]
 
+mod advisory;
+mod affected;
 mod ecosystem;
+mod package;
 
+pub use advisory::{
+    Advisory, AffectedPackage, CvssVersion, DistroStatus, InvalidTimestamp, Rating, Reference,
+    Severity, Timestamp,
+};
+pub use affected::{AffectedRanges, Event, Range, RangeKind};
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
+pub use package::{PackageKey, PackageName, normalize_release};

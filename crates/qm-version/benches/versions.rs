@@ -8,8 +8,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use qm_model::AffectedRanges;
 use qm_model::Ecosystem;
-use qm_version::{AffectedRanges, Scheme, Version};
+use qm_version::{CompiledAffected, Scheme, Version};
 use serde::Deserialize;
 
 /// Real version strings per scheme: the upstream vectors, and for Debian the versions of every
@@ -125,7 +126,7 @@ fn osv(c: &mut Criterion) {
         for affected in record.affected {
             let ecosystem: Ecosystem = affected.package.ecosystem.parse().unwrap();
             let scheme = Scheme::for_ecosystem(&ecosystem);
-            let Ok(compiled) = affected.ranges.compile(scheme) else {
+            let Ok(compiled) = CompiledAffected::new(&affected.ranges, scheme) else {
                 continue;
             };
             let probes: Vec<Version> = affected

@@ -12,7 +12,9 @@
 //!   fallback). [`Scheme::for_ecosystem`] picks the scheme of an OSV ecosystem.
 //! - [`Version`]: a parsed version of any scheme, and one type per scheme ([`DpkgVersion`], …)
 //!   for code that knows its scheme statically.
-//! - `AffectedRanges` (OSV evaluation, being written): an OSV `affected` entry.s `ranges` and
+//! - [`CompiledAffected`]: an OSV `affected` entry's `ranges` and `versions`
+//!   (`qm_model::AffectedRanges`) parsed once and ready to evaluate; [`Evaluation`] says whether
+//!   an installed version is affected and which version fixes it ([`evaluate`] does both at once).
 //!
 //! ```
 //! use std::cmp::Ordering;
@@ -61,7 +63,7 @@ pub use go::GoVersion;
 pub use maven::MavenVersion;
 pub use npm::{NpmRange, NpmRangeOptions, NpmVersion};
 pub use nuget::NuGetVersion;
-pub use osv::{AffectedRanges, CompiledAffected, Evaluation, Event, Range, RangeError, RangeKind};
+pub use osv::{CompiledAffected, Evaluation, RangeError, evaluate};
 pub use pep440::Pep440Version;
 pub use rpm::RpmVersion;
 pub use rubygems::RubyGemsVersion;

@@ -22,8 +22,8 @@
 //!   version above the installed one that is itself unaffected is offered instead (a fix on a
 //!   later release branch), and `None` when there is none.
 //! - Real advisories hold a few event versions their ecosystem cannot parse (PyPA's
-//!   `fixed: "2019-09-12"`). [`AffectedRanges::compile`] refuses them;
-//!   [`AffectedRanges::compile_lenient`] drops those events, reports each, and every
+//!   `fixed: "2019-09-12"`). [`CompiledAffected::new`] refuses them;
+//!   [`CompiledAffected::new_lenient`] drops those events, reports each, and every
 //!   [`Evaluation`] that such a range made affected says so in
 //!   [`Evaluation::ignored_events`], so the caller can warn instead of guessing silently.
 //! - Entries of the `versions` list match by the scheme's equality (`1.0` equals `1.0.0` in
@@ -31,118 +31,9 @@
 
 use std::cmp::Ordering;
 
-use serde::Deserialize;
+use qm_model::{AffectedRanges, Event, RangeKind};
 
 use crate::{Scheme, Version, VersionError};
-
-/// One OSV `affected[]` entry's version data: its `ranges` and its `versions` list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct AffectedRanges {
-    /// The `ranges` array.
-    #[serde(default)]
-    pub ranges: Vec<Range>,
-    /// The `versions` array: versions affected, named one by one.
-    #[serde(default)]
-    pub versions: Vec<String>,
-}
-
-/// One OSV range.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Range {
-    /// The range's `type`.
-    #[serde(rename = "type")]
-    pub kind: RangeKind,
-    /// The repository of a `GIT` range.
-    #[serde(default)]
-    pub repo: Option<String>,
-    /// The events, in any order.
-    pub events: Vec<Event>,
-}
-
-/// The `type` of an OSV range.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum RangeKind {
-    /// Versions of the package's ecosystem.
-    Ecosystem,
-    /// SemVer 2.0.0 versions.
-    SemVer,
-    /// Git commit hashes.
-    Git,
-    /// A type this schema version does not define, kept as written.
-    Unknown(String),
-}
-
-impl From<String> for RangeKind {
-    fn from(kind: String) -> Self {
-        match kind.as_str() {
-            "ECOSYSTEM" => RangeKind::Ecosystem,
-            "SEMVER" => RangeKind::SemVer,
-            "GIT" => RangeKind::Git,
-            _ => RangeKind::Unknown(kind),
-        }
-    }
-}
-
-/// One event of an OSV range.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "RawEvent")]
-pub enum Event {
-    /// The version the vulnerability was introduced in (`"0"`: since the first version).
-    Introduced(String),
-    /// The first version that is no longer affected.
-    Fixed(String),
-    /// The last version that is affected.
-    LastAffected(String),
-    /// An upper bound on the whole range.
-    Limit(String),
-}
-
-/// The JSON shape of an event: an object with exactly one of four keys.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEvent {
-    introduced: Option<String>,
-    fixed: Option<String>,
-    last_affected: Option<String>,
-    limit: Option<String>,
-}
-
-impl TryFrom<RawEvent> for Event {
-    type Error = String;
-
-    fn try_from(raw: RawEvent) -> Result<Self, Self::Error> {
-        match (raw.introduced, raw.fixed, raw.last_affected, raw.limit) {
-            (Some(v), None, None, None) => Ok(Event::Introduced(v)),
-            (None, Some(v), None, None) => Ok(Event::Fixed(v)),
-            (None, None, Some(v), None) => Ok(Event::LastAffected(v)),
-            (None, None, None, Some(v)) => Ok(Event::Limit(v)),
-            _ => Err(
-                "an event must have exactly one of `introduced`, `fixed`, `last_affected`, `limit`"
-                    .into(),
-            ),
-        }
-    }
-}
-
-impl Event {
-    /// The event's version text.
-    pub fn version(&self) -> &str {
-        match self {
-            Event::Introduced(v) | Event::Fixed(v) | Event::LastAffected(v) | Event::Limit(v) => v,
-        }
-    }
-
-    /// The event's JSON key.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Event::Introduced(_) => "introduced",
-            Event::Fixed(_) => "fixed",
-            Event::LastAffected(_) => "last_affected",
-            Event::Limit(_) => "limit",
-        }
-    }
-}
 
 /// Why an `affected` entry could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -180,7 +71,7 @@ pub struct Evaluation {
     pub fixed: Option<String>,
     /// `GIT` ranges and ranges of unknown types, which were not used.
     pub git_ranges_skipped: usize,
-    /// Events dropped by [`AffectedRanges::compile_lenient`] in ranges that found the version
+    /// Events dropped by [`CompiledAffected::new_lenient`] in ranges that found the version
     /// affected: had they parsed, the answer might differ.
     pub ignored_events: usize,
 }
@@ -250,35 +141,49 @@ fn compare_bounds(a: &Bound, b: &Bound) -> Ordering {
     }
 }
 
-impl AffectedRanges {
-    /// Parses every event version under `scheme` (the ecosystem's scheme) and sorts the events.
-    /// The first invalid event version or range is an error.
-    pub fn compile(&self, scheme: Scheme) -> Result<CompiledAffected, RangeError> {
+/// Evaluates `installed` against `affected` in one step; see [`CompiledAffected::evaluate`].
+/// To evaluate many versions against the same ranges, compile them once with
+/// [`CompiledAffected::new`].
+pub fn evaluate(
+    affected: &AffectedRanges,
+    scheme: Scheme,
+    installed: &str,
+) -> Result<Evaluation, RangeError> {
+    CompiledAffected::new(affected, scheme)?.evaluate(installed)
+}
+
+impl CompiledAffected {
+    /// Parses every event version of `affected` under `scheme` (the ecosystem's scheme) and
+    /// sorts the events. The first invalid event version or range is an error.
+    pub fn new(affected: &AffectedRanges, scheme: Scheme) -> Result<CompiledAffected, RangeError> {
         let mut problems = Vec::new();
-        let compiled = self.compile_with(scheme, &mut problems, true);
+        let compiled = Self::build(affected, scheme, &mut problems, true);
         match problems.into_iter().next() {
             Some(problem) => Err(problem),
             None => Ok(compiled),
         }
     }
 
-    /// Like [`AffectedRanges::compile`], but an event whose version does not parse is dropped
+    /// Like [`CompiledAffected::new`], but an event whose version does not parse is dropped
     /// and a range without `introduced` is skipped; each problem is returned for reporting.
-    pub fn compile_lenient(&self, scheme: Scheme) -> (CompiledAffected, Vec<RangeError>) {
+    pub fn new_lenient(
+        affected: &AffectedRanges,
+        scheme: Scheme,
+    ) -> (CompiledAffected, Vec<RangeError>) {
         let mut problems = Vec::new();
-        let compiled = self.compile_with(scheme, &mut problems, false);
+        let compiled = Self::build(affected, scheme, &mut problems, false);
         (compiled, problems)
     }
 
-    fn compile_with(
-        &self,
+    fn build(
+        affected: &AffectedRanges,
         scheme: Scheme,
         problems: &mut Vec<RangeError>,
         strict: bool,
     ) -> CompiledAffected {
-        let mut ranges = Vec::with_capacity(self.ranges.len());
+        let mut ranges = Vec::with_capacity(affected.ranges.len());
         let mut git_ranges_skipped = 0;
-        for (index, range) in self.ranges.iter().enumerate() {
+        for (index, range) in affected.ranges.iter().enumerate() {
             let Some(range_scheme) = range_scheme(&range.kind, scheme) else {
                 git_ranges_skipped += 1;
                 continue;
@@ -334,7 +239,7 @@ impl AffectedRanges {
                 ignored,
             });
         }
-        let versions = self
+        let versions = affected
             .versions
             .iter()
             .map(|text| (scheme.parse(text).ok(), text.as_str().into()))
@@ -345,11 +250,6 @@ impl AffectedRanges {
             versions,
             git_ranges_skipped,
         }
-    }
-
-    /// Compiles and evaluates in one step; see [`CompiledAffected::evaluate`].
-    pub fn evaluate(&self, scheme: Scheme, installed: &str) -> Result<Evaluation, RangeError> {
-        self.compile(scheme)?.evaluate(installed)
     }
 }
 

@@ -2,7 +2,8 @@
 
 #![expect(clippy::unwrap_used, reason = "broken test setup must fail loudly")]
 
-use qm_version::{AffectedRanges, Evaluation, RangeError, Scheme};
+use qm_model::AffectedRanges;
+use qm_version::{CompiledAffected, Evaluation, RangeError, Scheme, evaluate};
 use serde_json::json;
 
 fn affected(value: serde_json::Value) -> AffectedRanges {
@@ -17,7 +18,7 @@ fn ecosystem_range(events: serde_json::Value) -> AffectedRanges {
 type Case = (&'static str, bool, Option<&'static str>);
 
 fn check(ranges: &AffectedRanges, scheme: Scheme, cases: &[Case]) {
-    let compiled = ranges.compile(scheme).unwrap();
+    let compiled = CompiledAffected::new(ranges, scheme).unwrap();
     for (installed, affected, fixed) in cases {
         let Evaluation {
             affected: got_affected,
@@ -154,7 +155,7 @@ fn git_ranges_are_counted_not_used() {
         { "type": "GIT", "repo": "https://example.com/repo",
           "events": [{ "introduced": "0" }, { "fixed": "abcdef0123456789" }] },
     ]}));
-    let evaluation = ranges.evaluate(Scheme::Pep440, "1.0").unwrap();
+    let evaluation = evaluate(&ranges, Scheme::Pep440, "1.0").unwrap();
     assert!(!evaluation.affected);
     assert_eq!(evaluation.git_ranges_skipped, 1);
 }
@@ -162,7 +163,7 @@ fn git_ranges_are_counted_not_used() {
 #[test]
 fn invalid_data_is_an_error_or_a_reported_drop() {
     let ranges = ecosystem_range(json!([{ "introduced": "0" }, { "fixed": "2019-09-12" }]));
-    let error = ranges.compile(Scheme::Pep440).unwrap_err();
+    let error = CompiledAffected::new(&ranges, Scheme::Pep440).unwrap_err();
     assert!(matches!(
         error,
         RangeError::InvalidEvent {
@@ -171,7 +172,7 @@ fn invalid_data_is_an_error_or_a_reported_drop() {
             ..
         }
     ));
-    let (compiled, problems) = ranges.compile_lenient(Scheme::Pep440);
+    let (compiled, problems) = CompiledAffected::new_lenient(&ranges, Scheme::Pep440);
     assert_eq!(problems.len(), 1);
     let evaluation = compiled.evaluate("1.0").unwrap();
     assert!(evaluation.affected);
@@ -179,12 +180,12 @@ fn invalid_data_is_an_error_or_a_reported_drop() {
 
     let no_introduced = ecosystem_range(json!([{ "fixed": "1.0" }]));
     assert_eq!(
-        no_introduced.compile(Scheme::Pep440).unwrap_err(),
+        CompiledAffected::new(&no_introduced, Scheme::Pep440).unwrap_err(),
         RangeError::NoIntroduced { range: 0 }
     );
     let ok = ecosystem_range(json!([{ "introduced": "0" }]));
     assert!(matches!(
-        ok.evaluate(Scheme::Pep440, "french toast"),
+        evaluate(&ok, Scheme::Pep440, "french toast"),
         Err(RangeError::InvalidInstalled(_))
     ));
 }

@@ -9,8 +9,9 @@
 
 use std::path::Path;
 
+use qm_model::AffectedRanges;
 use qm_model::Ecosystem;
-use qm_version::{AffectedRanges, Scheme};
+use qm_version::{CompiledAffected, Scheme};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -77,7 +78,7 @@ fn evaluate_record(path: &Path, record: &Record, tally: &mut Tally) {
         let scheme = Scheme::for_ecosystem(&ecosystem);
         tally.affected += 1;
         tally.ranges += affected.ranges.ranges.len();
-        let (compiled, problems) = affected.ranges.compile_lenient(scheme);
+        let (compiled, problems) = CompiledAffected::new_lenient(&affected.ranges, scheme);
         for problem in problems {
             let cause = std::error::Error::source(&problem).map(ToString::to_string);
             tally.invalid.push(format!(
@@ -92,7 +93,7 @@ fn evaluate_record(path: &Path, record: &Record, tally: &mut Tally) {
             .ranges
             .ranges
             .iter()
-            .filter(|range| range.kind != qm_version::RangeKind::Git)
+            .filter(|range| range.kind != qm_model::RangeKind::Git)
             .flat_map(|range| range.events.iter().map(|event| event.version()))
             .chain(affected.ranges.versions.iter().map(String::as_str))
             .filter(|version| *version != "0");
