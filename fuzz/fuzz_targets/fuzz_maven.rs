@@ -1,0 +1,10 @@
+//! Maven versions: the laws of `qm_fuzz::check_scheme`.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use qm_version::{MavenVersion, Scheme};
+
+fuzz_target!(|data: &[u8]| {
+    qm_fuzz::check_scheme(Scheme::Maven, MavenVersion::parse, data);
+});

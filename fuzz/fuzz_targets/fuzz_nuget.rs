@@ -1,0 +1,10 @@
+//! NuGet versions: the laws of `qm_fuzz::check_scheme`.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use qm_version::{NuGetVersion, Scheme};
+
+fuzz_target!(|data: &[u8]| {
+    qm_fuzz::check_scheme(Scheme::NuGet, NuGetVersion::parse, data);
+});
