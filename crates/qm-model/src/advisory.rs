@@ -265,9 +265,10 @@ impl Timestamp {
         jiff::Timestamp::from_second(seconds).ok().map(Timestamp)
     }
 
-    /// Now, from the system clock.
+    /// Now, from the system clock, to the second.
     pub fn now() -> Timestamp {
-        Timestamp(jiff::Timestamp::now())
+        let now = jiff::Timestamp::now();
+        Timestamp::from_unix_seconds(now.as_second()).unwrap_or(Timestamp(now))
     }
 }
 
@@ -278,7 +279,10 @@ impl FromStr for Timestamp {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
         if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-            return Ok(Timestamp(timestamp));
+            // Second precision, so a value survives every store that keeps whole seconds.
+            return Ok(
+                Timestamp::from_unix_seconds(timestamp.as_second()).unwrap_or(Timestamp(timestamp))
+            );
         }
         text.parse::<jiff::civil::Date>()
             .ok()
@@ -305,8 +309,7 @@ impl From<Timestamp> for String {
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC, whole seconds: `2024-01-02T03:04:05Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let seconds = jiff::Timestamp::from_second(self.0.as_second()).unwrap_or(self.0);
-        write!(f, "{seconds}")
+        write!(f, "{}", self.0)
     }
 }
 

@@ -68,6 +68,11 @@ pub fn normalize_release(ecosystem: &Ecosystem, release: &str) -> String {
     match ecosystem {
         Ecosystem::Debian => {
             const CODENAMES: &[(&str, &str)] = &[
+                ("woody", "3.0"),
+                ("sarge", "3.1"),
+                ("etch", "4"),
+                ("lenny", "5"),
+                ("squeeze", "6"),
                 ("wheezy", "7"),
                 ("jessie", "8"),
                 ("stretch", "9"),

@@ -121,6 +121,8 @@ impl Scheme {
                 let name = name.to_ascii_lowercase();
                 match name.as_str() {
                     "bitnami" | "swifturl" | "github actions" | "kubernetes" => Scheme::SemVer,
+                    // RubySec's interpreter advisories (ruby, jruby, …) use RubyGems versions.
+                    "ruby-engine" => Scheme::RubyGems,
                     "minimos" | "docker hardened images" | "cleanstart" => Scheme::Apk,
                     "openeuler" | "mageia" | "tuxcare" | "echo" => Scheme::Rpm,
                     _ => Scheme::Generic,
