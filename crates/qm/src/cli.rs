@@ -1,21 +1,133 @@
 //! The command line, declared with clap's derive API.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Quartermaster: what is in your software, what is vulnerable, and what fixes it. Fast and
 /// offline.
 #[derive(Debug, Parser)]
 #[command(name = "qm", version, about, long_about = None, propagate_version = true)]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Where the database and downloads live [default: $XDG_CACHE_HOME/qm].
+    #[arg(long, global = true, env = "QM_CACHE_DIR", value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Configuration file [default: ./qm.toml, else $XDG_CONFIG_HOME/qm/config.toml].
+    #[arg(long, global = true, env = "QM_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Never touch the network.
+    #[arg(long, global = true, env = "QM_OFFLINE")]
+    pub(crate) offline: bool,
+    /// Print only the result: no progress, no summaries.
+    #[arg(short, long, global = true, env = "QM_QUIET")]
+    pub(crate) quiet: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Build, inspect and carry the vulnerability database.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Compare and sort version strings by the rules of an ecosystem.
     #[command(subcommand)]
     Version(VersionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Build the database from the configured sources and install it atomically.
+    ///
+    /// Sources come from `--source`, else `QM_DB_SOURCES`, else `db.sources` in `qm.toml`, else
+    /// the public upstream feeds. A source is `dir:PATH` (a mirror holding any mix of feeds),
+    /// `file:PATH`, an http(s) URL, `osv:ECOSYSTEM`, `debian-tracker` or `alpine:BRANCH/REPO`.
+    /// If anything fails, the previous database stays in place.
+    #[command(
+        after_help = "Examples:\n  QM_DB_SOURCES=dir:../shared/data/advisories qm db update\n  \
+        qm db update --source osv:PyPI --source debian-tracker"
+    )]
+    Update(UpdateArgs),
+    /// Show the installed database: age, schema, sources and counts.
+    Status(StatusArgs),
+    /// Create an Ed25519 key pair for signing bundles (`FILE` and `FILE.pub`).
+    Keygen(KeygenArgs),
+    /// Write the installed database as a signed bundle, to carry across an air gap.
+    Export(ExportArgs),
+    /// Verify a signed bundle and install its database.
+    ///
+    /// The bundle must be signed by a trusted key (`--trust`, or `db.trusted_keys` in
+    /// `qm.toml`), its digests must match, and it must not be older than the installed one
+    /// unless `--force`. A rejected bundle leaves the installed database untouched.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpdateArgs {
+    /// A source to read (repeatable); replaces the configured list.
+    #[arg(long, value_name = "SOURCE")]
+    pub(crate) source: Vec<String>,
+    /// Never touch the network: read local sources and cached downloads only.
+    #[arg(long)]
+    pub(crate) offline: bool,
+}
+
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// For people.
+    Table,
+    /// For programs.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub(crate) format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// Where to write the secret key; the public key goes to the same path plus `.pub`.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// A comment stored with the public key (who owns it, which year).
+    #[arg(long)]
+    pub(crate) comment: Option<String>,
+    /// Overwrite existing key files.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The secret key to sign with (from `qm db keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub(crate) sign: PathBuf,
+    /// Where to write the bundle.
+    #[arg(short, long, value_name = "BUNDLE")]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The bundle to import.
+    pub(crate) bundle: PathBuf,
+    /// A public key file to trust (repeatable; a file may list several keys).
+    #[arg(long, value_name = "PUB")]
+    pub(crate) trust: Vec<PathBuf>,
+    /// Install even if the bundle is older than, or the same as, the installed one.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 const ECOSYSTEM_HELP: &str = "Ecosystem whose rules apply, by its OSV name, case-insensitive: \

@@ -9,6 +9,7 @@
 
 mod cli;
 mod commands;
+mod config;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ pub(crate) struct UsageError(pub(crate) String);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Db(command) => commands::db::run(&cli.global, command),
         Command::Version(command) => commands::version::run(command),
     };
     match result {
@@ -73,11 +75,25 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Prints the error and its causes once, on stderr.
+/// Prints the error and its causes once, on stderr, then the first concrete next step any of
+/// them offers.
 fn report(error: &anyhow::Error) {
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "error: {error}");
     for cause in error.chain().skip(1) {
         let _ = writeln!(stderr, "  caused by: {cause}");
+    }
+    let hint = error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<qm_vulndb::DbError>()
+            .and_then(qm_vulndb::DbError::hint)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<qm_vulndb::BundleError>()
+                    .and_then(qm_vulndb::BundleError::hint)
+            })
+    });
+    if let Some(hint) = hint {
+        let _ = writeln!(stderr, "hint: {hint}");
     }
 }

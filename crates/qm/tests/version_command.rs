@@ -8,6 +8,7 @@ use assert_cmd::Command;
 fn run(args: &[&str], stdin: &str) -> String {
     let output = Command::cargo_bin("qm")
         .unwrap()
+        .env_clear()
         .args(args)
         .write_stdin(stdin)
         .output()
