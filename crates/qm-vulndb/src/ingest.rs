@@ -177,18 +177,38 @@ fn read_file(path: &std::path::Path, sink: &mut Sink) {
                 format!("larger than {MAX_FEED_FILE} bytes, not read"),
             );
         }
-        Ok(bytes) => ingest_bytes(&label, &bytes, sink),
+        Ok(bytes) => ingest_into(&label, &bytes, sink),
         Err(error) => sink.unreadable(&label, &error),
     }
 }
 
-/// Ingests one file's bytes, whatever its format.
-pub(crate) fn ingest_bytes(label: &str, bytes: &[u8], sink: &mut Sink) {
+/// Reads one file's bytes (any feed format, or a ZIP of them), recognising the format by
+/// content; `label` names the file in problems.
+pub fn ingest_bytes(label: &str, bytes: &[u8]) -> Ingested {
+    let mut sink = Sink::default();
+    ingest_into(label, bytes, &mut sink);
+    Ingested {
+        advisories: sink.advisories,
+        report: sink.report,
+    }
+}
+
+/// Ingests one file's bytes, whatever its format, into `sink`.
+pub(crate) fn ingest_into(label: &str, bytes: &[u8], sink: &mut Sink) {
+    ingest_at_depth(label, bytes, sink, 0);
+}
+
+/// `depth` counts enclosing archives: an archive inside an archive is refused, so a ZIP that
+/// contains itself (a ZIP quine) cannot recurse without end.
+fn ingest_at_depth(label: &str, bytes: &[u8], sink: &mut Sink, depth: usize) {
     use crate::detect::{Format, detect};
     use crate::feeds;
     match detect(bytes) {
         None => sink.report.unrecognised_files += 1,
-        Some(Format::Zip) => read_zip(label, bytes, sink),
+        Some(Format::Zip) if depth > 0 => {
+            sink.skip("unknown", label, "an archive inside an archive is not read");
+        }
+        Some(Format::Zip) => read_zip(label, bytes, sink, depth),
         Some(Format::Osv) => feeds::osv::parse(label, bytes, sink),
         Some(Format::RustSec) => feeds::rustsec::parse(label, bytes, sink),
         Some(Format::DebianTracker | Format::DebianList) => {
@@ -201,7 +221,7 @@ pub(crate) fn ingest_bytes(label: &str, bytes: &[u8], sink: &mut Sink) {
     }
 }
 
-fn read_zip(label: &str, bytes: &[u8], sink: &mut Sink) {
+fn read_zip(label: &str, bytes: &[u8], sink: &mut Sink, depth: usize) {
     use std::io::Read as _;
     let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(archive) => archive,
@@ -251,7 +271,7 @@ fn read_zip(label: &str, bytes: &[u8], sink: &mut Sink) {
                     "member larger than the feed file limit",
                 );
             }
-            Ok(_) => ingest_bytes(&member_label, &content, sink),
+            Ok(_) => ingest_at_depth(&member_label, &content, sink, depth + 1),
             Err(error) => sink.unreadable(&member_label, &error),
         }
     }

@@ -27,7 +27,9 @@ pub use bundle::{
 };
 pub use db::{AdvisoryRef, DbAffected, DbError, DbMetadata, SourceInfo, VulnDb, write_db};
 pub use fetch::{FetchError, FetchOptions, Fetched, Fetcher, Progress};
-pub use ingest::{IngestError, IngestReport, Ingested, Problem, SourceCount, ingest_path};
+pub use ingest::{
+    IngestError, IngestReport, Ingested, Problem, SourceCount, ingest_bytes, ingest_path,
+};
 pub use link::{LinkReport, alias_groups, link_advisories};
 pub use source::{DEFAULT_SOURCES, InvalidSource, Source};
 pub use update::{UpdateError, UpdateEvent, UpdateOptions, UpdateOutcome, update};

@@ -522,7 +522,9 @@ impl VulnDb {
             return Ok(Vec::new());
         };
         let (_, first, count) = self.key_entry(index)?;
-        let key = self.key(index)?;
+        // The index matched the query's encoded bytes exactly, so the stored key is the query:
+        // clone it rather than decode and re-normalise it for every lookup.
+        let key = key.clone();
         let end = first
             .checked_add(count)
             .filter(|end| *end <= self.posting_count)
