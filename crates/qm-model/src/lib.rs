@@ -28,6 +28,7 @@
 mod advisory;
 mod affected;
 mod ecosystem;
+mod inventory;
 mod package;
 
 pub use advisory::{
@@ -36,4 +37,5 @@ pub use advisory::{
 };
 pub use affected::{AffectedRanges, Event, Range, RangeKind};
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
+pub use inventory::{Distro, Package, SourcePackage};
 pub use package::{PackageKey, PackageName, normalize_release};

@@ -45,6 +45,12 @@ pub fn read_text(relative: &str) -> String {
     fs_err::read_to_string(&path).unwrap_or_else(|error| panic!("{error}"))
 }
 
+/// Reads a file from the shared data directory as bytes (binary fixtures: rpm databases).
+pub fn read_bytes(relative: &str) -> Vec<u8> {
+    let path = data_path(relative);
+    fs_err::read(&path).unwrap_or_else(|error| panic!("{error}"))
+}
+
 /// One row of a version-vector TSV file.
 #[derive(Debug, Clone)]
 pub struct VersionCase {
