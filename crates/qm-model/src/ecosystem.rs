@@ -128,18 +128,23 @@ impl Ecosystem {
 
     /// Splits an OSV ecosystem string into the ecosystem and its suffix, if any:
     /// `Debian:12` gives (`Debian`, `Some("12")`), `Alpine:v3.18` gives (`Alpine`, `Some("v3.18")`).
+    /// `None` when there is no name before the `:` (`":12"`, `""`), which names no ecosystem.
     ///
     /// `Red Hat:rhel_aus:8.4::appstream` keeps everything after the first `:` as the suffix.
-    pub fn split_osv(text: &str) -> (Ecosystem, Option<&str>) {
-        match text.split_once(':') {
-            Some((name, suffix)) => (Self::from_name(name), Some(suffix)),
-            None => (Self::from_name(text), None),
+    pub fn split_osv(text: &str) -> Option<(Ecosystem, Option<&str>)> {
+        let (name, suffix) = match text.split_once(':') {
+            Some((name, suffix)) => (name, Some(suffix)),
+            None => (text, None),
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
         }
+        Some((Self::from_name(name), suffix))
     }
 
     /// Looks a bare name up, case-insensitively; unknown names become [`Ecosystem::Other`].
     fn from_name(name: &str) -> Ecosystem {
-        let name = name.trim();
         NAMES
             .iter()
             .chain(ALIASES)
@@ -184,10 +189,9 @@ impl FromStr for Ecosystem {
     /// Parses an OSV ecosystem name, case-insensitively, dropping any `:suffix`.
     /// Names we do not model become [`Ecosystem::Other`]; only an empty name is an error.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.trim().is_empty() {
-            return Err(UnknownEcosystem);
-        }
-        Ok(Self::split_osv(text).0)
+        Self::split_osv(text)
+            .map(|(ecosystem, _)| ecosystem)
+            .ok_or(UnknownEcosystem)
     }
 }
 
@@ -217,12 +221,16 @@ mod tests {
     fn suffix_is_split_off() {
         assert_eq!(
             Ecosystem::split_osv("Alpine:v3.18"),
-            (Ecosystem::Alpine, Some("v3.18"))
+            Some((Ecosystem::Alpine, Some("v3.18")))
         );
         assert_eq!(
             Ecosystem::split_osv("Red Hat:rhel_aus:8.4::appstream"),
-            (Ecosystem::RedHat, Some("rhel_aus:8.4::appstream"))
+            Some((Ecosystem::RedHat, Some("rhel_aus:8.4::appstream")))
         );
+        // Nothing before the colon names no ecosystem (found by fuzzing the feed parsers).
+        assert_eq!(Ecosystem::split_osv(":12"), None);
+        assert_eq!(Ecosystem::split_osv("  :Debian"), None);
+        assert!(":".parse::<Ecosystem>().is_err());
     }
 
     #[test]

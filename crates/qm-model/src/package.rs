@@ -87,6 +87,11 @@ pub fn normalize_release(ecosystem: &Ecosystem, release: &str) -> String {
             if let Some((_, number)) = CODENAMES.iter().find(|(name, _)| *name == lower) {
                 return (*number).to_owned();
             }
+            // Already a release number: `3.0` (woody) and `3.1` (sarge) are releases of their
+            // own, not point releases of 3, so normalising is idempotent (found by fuzzing).
+            if CODENAMES.iter().any(|(_, number)| *number == lower) {
+                return lower;
+            }
             match lower.split_once('.') {
                 Some((major, _)) if major.bytes().all(|b| b.is_ascii_digit()) => major.to_owned(),
                 _ => lower,
@@ -134,16 +139,19 @@ impl PackageKey {
     }
 
     /// Builds a key from an OSV `package` object's `ecosystem` (with its `:release` suffix)
-    /// and `name`.
-    pub fn from_osv(ecosystem: &str, name: &str) -> PackageKey {
-        let (ecosystem, suffix) = Ecosystem::split_osv(ecosystem);
+    /// and `name`; `None` when the ecosystem string names no ecosystem or the name is blank.
+    pub fn from_osv(ecosystem: &str, name: &str) -> Option<PackageKey> {
+        let (ecosystem, suffix) = Ecosystem::split_osv(ecosystem)?;
+        if name.trim().is_empty() {
+            return None;
+        }
         // Only distributions put a release after the colon; Maven and Packagist put a
         // repository URL there, which does not change the package's identity for matching.
         let release = match ecosystem {
             Ecosystem::Maven | Ecosystem::Packagist => None,
             _ => suffix,
         };
-        PackageKey::new(ecosystem, release, name)
+        Some(PackageKey::new(ecosystem, release, name))
     }
 }
 
@@ -195,6 +203,9 @@ mod tests {
             (Ecosystem::Debian, "bookworm", "12"),
             (Ecosystem::Debian, "12.13", "12"),
             (Ecosystem::Debian, "sid", "sid"),
+            (Ecosystem::Debian, "woody", "3.0"),
+            (Ecosystem::Debian, "3.0", "3.0"),
+            (Ecosystem::Debian, "3.1", "3.1"),
             (Ecosystem::Alpine, "v3.18", "3.18"),
             (Ecosystem::Alpine, "3.18.4", "3.18"),
             (Ecosystem::Ubuntu, "22.04:LTS", "22.04:LTS"),
@@ -210,11 +221,13 @@ mod tests {
 
     #[test]
     fn osv_keys_keep_distribution_releases_only() {
-        let key = PackageKey::from_osv("Debian:12", "openssl");
+        let key = PackageKey::from_osv("Debian:12", "openssl").unwrap();
         assert_eq!(key.to_string(), "Debian:12/openssl");
-        let key = PackageKey::from_osv("Maven:https://maven.google.com", "a:b");
+        let key = PackageKey::from_osv("Maven:https://maven.google.com", "a:b").unwrap();
         assert_eq!(key.release, None);
-        let key = PackageKey::from_osv("PyPI", "Jinja2");
+        let key = PackageKey::from_osv("PyPI", "Jinja2").unwrap();
         assert_eq!(key.to_string(), "PyPI/jinja2");
+        assert_eq!(PackageKey::from_osv(":12", "a"), None);
+        assert_eq!(PackageKey::from_osv("PyPI", " "), None);
     }
 }

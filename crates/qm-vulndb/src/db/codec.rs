@@ -445,8 +445,14 @@ impl<'a> Cursor<'a> {
 
     /// A key in its stored form: ecosystem, release, name.
     pub(super) fn key(&mut self) -> Result<PackageKey, Fault> {
-        let start = self.fault("empty ecosystem name");
-        let ecosystem: Ecosystem = self.str("key ecosystem")?.parse().map_err(|_| start)?;
+        let start = self.fault("ecosystem name that is not one the writer stores");
+        let text = self.str("key ecosystem")?;
+        let ecosystem: Ecosystem = text.parse().map_err(|_| start)?;
+        // The writer stores `Ecosystem::as_str()`; anything else (a suffix, another spelling)
+        // would read back as a different key.
+        if ecosystem.as_str() != text {
+            return Err(start);
+        }
         let release = self.opt_str("key release")?.map(str::to_owned);
         let name = PackageName::new(&ecosystem, self.str("key name")?);
         Ok(PackageKey {

@@ -208,7 +208,10 @@ fn convert(raw: RawRecord, source: &str) -> Result<Advisory, String> {
         else {
             continue;
         };
-        let key = qm_model::PackageKey::from_osv(&ecosystem, &name);
+        // `":12"` names no ecosystem: such an entry cannot be matched and is left out.
+        let Some(key) = qm_model::PackageKey::from_osv(&ecosystem, &name) else {
+            continue;
+        };
         let urgency = entry
             .ecosystem_specific
             .as_ref()
