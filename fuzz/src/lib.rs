@@ -14,11 +14,16 @@
 //!
 //! Targets add checks of their own on what [`check_scheme`] returns (two code paths that must
 //! agree, such as `RpmVersion::vercmp` against `RpmVersion`'s ordering).
+//!
+//! The targets of `qm-vulndb` (feeds, the compiled database, bundles) share the fixtures and
+//! checks of the [`vulndb`] module instead.
 
 use std::cmp::Ordering;
 use std::fmt::{Debug, Display};
 
 use qm_version::{Scheme, VersionError};
+
+pub mod vulndb;
 
 /// The byte that separates the strings of one fuzz input.
 pub const SEPARATOR: u8 = 0;
