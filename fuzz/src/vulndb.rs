@@ -16,9 +16,7 @@ use qm_model::{
     Advisory, AffectedPackage, AffectedRanges, CvssVersion, DistroStatus, Ecosystem, Event,
     PackageKey, PackageName, Range, RangeKind, Rating, Reference, Severity, Timestamp,
 };
-use qm_vulndb::{
-    BundleInfo, DbError, DbMetadata, SigningKey, SourceEntry, SourceInfo, VulnDb, write_db,
-};
+use qm_vulndb::{BundleInfo, DbError, DbMetadata, SigningKey, SourceInfo, VulnDb, write_db};
 
 /// The key that signs every bundle the targets make: RFC 8032's first test vector, the same
 /// test key `qm-vulndb`'s own tests use. Never trust it outside tests.
@@ -341,16 +339,7 @@ pub fn bundle_info(metadata: &DbMetadata) -> BundleInfo {
         created: time("2025-06-02T00:00:00Z"),
         db_built: metadata.built,
         db_schema: 1,
-        sources: metadata
-            .sources
-            .iter()
-            .map(|source| SourceEntry {
-                name: source.name.clone(),
-                location: source.location.clone(),
-                records: source.records,
-                newest: source.newest,
-            })
-            .collect(),
+        sources: metadata.sources.clone(),
     }
 }
 

@@ -60,6 +60,8 @@ use qm_model::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::SourceInfo;
+
 pub use error::BundleError;
 pub use install::{InstallOutcome, install_bundle, installed_manifest};
 pub use keys::{PublicKey, SigningKey};
@@ -96,20 +98,7 @@ pub struct BundleInfo {
     /// The database's schema version.
     pub db_schema: u32,
     /// The feeds the database was compiled from.
-    pub sources: Vec<SourceEntry>,
-}
-
-/// One feed a database was compiled from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceEntry {
-    /// The source's name (`osv`, `debian-security-tracker`, …).
-    pub name: String,
-    /// Where it was fetched from (URL or mirror path).
-    pub location: String,
-    /// How many advisories it contributed.
-    pub records: u64,
-    /// Its newest advisory's modification time, if any record is dated.
-    pub newest: Option<Timestamp>,
+    pub sources: Vec<SourceInfo>,
 }
 
 /// The signed description of a bundle (the `manifest.json` member).
@@ -122,7 +111,7 @@ pub struct BundleManifest {
     /// The database member.
     pub db: DbEntry,
     /// The feeds the database was compiled from.
-    pub sources: Vec<SourceEntry>,
+    pub sources: Vec<SourceInfo>,
     /// The fingerprint of the key that signed the bundle.
     pub signer: String,
 }

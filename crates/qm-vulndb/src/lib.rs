@@ -22,8 +22,7 @@ mod update;
 
 pub use bundle::{
     BundleError, BundleInfo, BundleLimits, BundleManifest, DbEntry, InstallOutcome, PublicKey,
-    SigningKey, SourceEntry, VerifiedBundle, export_bundle, install_bundle, installed_manifest,
-    verify_bundle,
+    SigningKey, VerifiedBundle, export_bundle, install_bundle, installed_manifest, verify_bundle,
 };
 pub use db::{AdvisoryRef, DbAffected, DbError, DbMetadata, SourceInfo, VulnDb, write_db};
 pub use fetch::{FetchError, FetchOptions, Fetched, Fetcher, Progress};

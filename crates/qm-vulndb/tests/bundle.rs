@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use qm_model::Timestamp;
 use qm_vulndb::{
-    BundleError, BundleInfo, BundleLimits, InstallOutcome, PublicKey, SigningKey, SourceEntry,
+    BundleError, BundleInfo, BundleLimits, InstallOutcome, PublicKey, SigningKey, SourceInfo,
     VerifiedBundle, export_bundle, install_bundle, installed_manifest, verify_bundle,
 };
 
@@ -36,7 +36,7 @@ fn info(created: &str) -> BundleInfo {
         created: time(created),
         db_built: time("2025-06-01T11:58:00Z"),
         db_schema: 1,
-        sources: vec![SourceEntry {
+        sources: vec![SourceInfo {
             name: "pypa".to_owned(),
             location: "https://github.com/pypa/advisory-database".to_owned(),
             records: 4211,

@@ -101,7 +101,7 @@ use codec::{
 pub use write::write_db;
 
 /// What a database was built from and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DbMetadata {
     /// When the database was compiled.
     pub built: Timestamp,
@@ -110,7 +110,7 @@ pub struct DbMetadata {
 }
 
 /// One feed a database holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
     /// The source name advisories carry (`osv`, `rustsec`, `debian-tracker`, …).
     pub name: String,

@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use qm_model::Timestamp;
 use qm_vulndb::{
-    BundleInfo, BundleLimits, FetchOptions, PublicKey, SigningKey, Source, SourceEntry,
-    UpdateEvent, UpdateOptions, VulnDb,
+    BundleInfo, BundleLimits, FetchOptions, PublicKey, SigningKey, Source, UpdateEvent,
+    UpdateOptions, VulnDb,
 };
 
 use crate::cli::{
@@ -314,16 +314,7 @@ fn export(context: &DbContext, args: ExportArgs) -> Result<ExitStatus> {
         created: Timestamp::now(),
         db_built: metadata.built,
         db_schema: db.schema_version(),
-        sources: metadata
-            .sources
-            .iter()
-            .map(|source| SourceEntry {
-                name: source.name.clone(),
-                location: source.location.clone(),
-                records: source.records,
-                newest: source.newest,
-            })
-            .collect(),
+        sources: metadata.sources.clone(),
     };
     let directory = args
         .output
