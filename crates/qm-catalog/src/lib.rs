@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod apk;
+mod catalog;
 mod dpkg;
 mod error;
 mod javascript;
@@ -18,6 +19,9 @@ mod os_release;
 mod rpm;
 
 pub use apk::parse_apk_installed;
+pub use catalog::{
+    CATALOGERS, CatalogOptions, Cataloger, CatalogerKind, ParseFn, ReduceFn, catalog_target,
+};
 pub use dpkg::parse_dpkg_status;
 pub use error::CatalogError;
 pub use javascript::{parse_package_json, parse_package_lock, parse_pnpm_lock, parse_yarn_lock};

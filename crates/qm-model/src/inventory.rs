@@ -65,3 +65,108 @@ pub struct Distro {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub id_like: Vec<String>,
 }
+
+/// Everything found in one target: what it is, its operating system, its packages, and what
+/// could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// What was inventoried.
+    pub target: TargetInfo,
+    /// The operating system, when the target has one that could be identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distro: Option<Distro>,
+    /// The packages, sorted by ecosystem, name, version and first location.
+    pub packages: Vec<Package>,
+    /// Files that were lost or could not be understood, each naming the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<InventoryWarning>,
+}
+
+/// What kind of target an inventory describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// A `docker save` / `skopeo copy docker-archive:` tarball.
+    DockerArchive,
+    /// An OCI image layout directory.
+    OciDir,
+    /// An OCI image layout in a tar archive.
+    OciArchive,
+    /// A root filesystem directory.
+    RootFs,
+    /// A source tree.
+    Directory,
+    /// An SBOM read as input.
+    Sbom,
+}
+
+impl TargetKind {
+    /// The prefix users write for this kind (`docker-archive`, `oci-dir`, `dir`, `sbom`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::DockerArchive => "docker-archive",
+            TargetKind::OciDir => "oci-dir",
+            TargetKind::OciArchive => "oci-archive",
+            TargetKind::RootFs => "rootfs",
+            TargetKind::Directory => "dir",
+            TargetKind::Sbom => "sbom",
+        }
+    }
+
+    /// Whether the target is a container image.
+    pub fn is_image(self) -> bool {
+        matches!(
+            self,
+            TargetKind::DockerArchive | TargetKind::OciDir | TargetKind::OciArchive
+        )
+    }
+}
+
+/// The target an inventory describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// The target as the user named it (`docker-archive:app.tar`, `dir:.`).
+    pub name: String,
+    /// What kind of target it is.
+    pub kind: TargetKind,
+    /// The image's identity: the config digest (image ID) for images; for an SBOM input, the
+    /// digest it names if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The manifest digest, for an OCI layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// Tags the archive or layout names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `os/architecture[/variant]` from the image config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// The image's layers, bottom first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<Layer>,
+}
+
+/// One image layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layer {
+    /// The uncompressed digest (`rootfs.diff_ids` entry).
+    pub digest: String,
+    /// Position from the bottom, from 0.
+    pub index: usize,
+    /// The build step that wrote it (`history[].created_by`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// A file that was lost or could not be understood while building an inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryWarning {
+    /// The file, as a path inside the target.
+    pub path: String,
+    /// The layer it sits in, for images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}

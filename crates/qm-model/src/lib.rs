@@ -37,5 +37,7 @@ pub use advisory::{
 };
 pub use affected::{AffectedRanges, Event, Range, RangeKind};
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
-pub use inventory::{Distro, Package, SourcePackage};
+pub use inventory::{
+    Distro, Inventory, InventoryWarning, Layer, Package, SourcePackage, TargetInfo, TargetKind,
+};
 pub use package::{PackageKey, PackageName, normalize_release};

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::claims::Claims;
 use crate::error::SourceError;
 use crate::options::{MAX_DIRECTORY_DEPTH, ReadOptions};
 use crate::tree::Tree;
@@ -18,7 +19,7 @@ pub(crate) fn read(
     root: &Path,
     absolute_links_in_root: bool,
     options: &ReadOptions,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<FileView, SourceError> {
     let mut tree = Tree::new(options, absolute_links_in_root);
     let top = fs_err::read_dir(root).map_err(|source| SourceError::Io {
@@ -93,10 +94,10 @@ pub(crate) fn read(
                         .push(WarningKind::Unreadable, &relative, None, error.to_string());
                 }
             }
-        } else if file_type.is_file() && wants(&relative) {
+        } else if file_type.is_file() && wants.wants(&relative) {
             let kept = fs_err::File::open(&path).and_then(|mut file| {
                 let size = file.metadata()?.len();
-                tree.keep_file(&relative, 0, None, size, &mut file)
+                tree.keep_file(&relative, 0, None, size, &mut file, wants)
             });
             if let Err(error) = kept {
                 tree.warnings

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::claims::Claims;
 use crate::error::SourceError;
 use crate::image::{
     Config, PlannedImage, PlannedLayer, parse_json, sha256_digest, sha256_hex, walk,
@@ -37,7 +38,7 @@ pub(crate) fn read(
     path: &Path,
     reference: Option<&ImageRef>,
     options: &ReadOptions,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<FileView, SourceError> {
     let store = Store::tar(path)?;
     let manifest: Vec<ManifestEntry> = parse_json(&store, MANIFEST, &store.read_small(MANIFEST)?)?;

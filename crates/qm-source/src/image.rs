@@ -10,6 +10,7 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::claims::Claims;
 use crate::error::SourceError;
 use crate::layer::{LayerContext, apply_layer};
 use crate::options::ReadOptions;
@@ -99,7 +100,7 @@ pub(crate) fn walk(
     store: &Store,
     image: PlannedImage,
     options: &ReadOptions,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<FileView, SourceError> {
     let name = store.name();
     let diff_ids: &[String] = image

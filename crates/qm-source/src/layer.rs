@@ -16,6 +16,7 @@ use std::rc::Rc;
 use sha2::{Digest, Sha256};
 use tar::EntryType;
 
+use crate::claims::Claims;
 use crate::error::SourceError;
 use crate::path::{PathProblem, normalise_member, parent};
 use crate::tree::Tree;
@@ -111,7 +112,7 @@ pub(crate) fn apply_layer(
     context: &LayerContext<'_>,
     limit: u64,
     tree: &mut Tree<'_>,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<LayerDigests, SourceError> {
     let raw = Shared::new(raw, u64::MAX);
     let uncompressed = match decoder(raw.clone()) {
@@ -205,7 +206,7 @@ fn walk_entries(
     stream: Shared,
     context: &LayerContext<'_>,
     tree: &mut Tree<'_>,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> io::Result<()> {
     let label = Some(context.label);
     let index = context.index;
@@ -270,9 +271,9 @@ fn walk_entries(
             EntryType::Directory => tree.directory(&path),
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {
                 tree.replace(&path);
-                if wants(&path) {
+                if wants.wants(&path) {
                     let size = entry.size();
-                    tree.keep_file(&path, index, label, size, &mut entry)?;
+                    tree.keep_file(&path, index, label, size, &mut entry, wants)?;
                 }
             }
             EntryType::Symlink => {
@@ -298,7 +299,7 @@ fn walk_entries(
                 match target {
                     Ok(Some(target)) if !target.path.is_empty() => {
                         tree.replace(&path);
-                        if wants(&path) {
+                        if wants.wants(&path) {
                             tree.hardlink(&path, &target.path, index, label);
                         }
                     }

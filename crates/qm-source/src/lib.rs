@@ -46,6 +46,7 @@
 
 #![warn(missing_docs)]
 
+mod claims;
 mod dir;
 mod docker;
 mod error;
@@ -60,6 +61,7 @@ mod tree;
 mod view;
 
 pub use crate::{
+    claims::Claims,
     error::SourceError,
     options::{
         DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_LAYER_UNCOMPRESSED, DEFAULT_MAX_TOTAL_KEPT,
@@ -70,7 +72,8 @@ pub use crate::{
     view::{FileView, ImageInfo, LayerInfo, ViewFile, Warning, WarningKind},
 };
 
-/// Reads `target`, keeping the regular files whose normalised path `wants` claims.
+/// Reads `target`, keeping the regular files whose normalised path `wants` claims (reduced as
+/// [`Claims::reduce`] says).
 ///
 /// # Errors
 /// When the target cannot be opened, its metadata is unreadable or inconsistent, an image
@@ -79,7 +82,7 @@ pub use crate::{
 pub fn read_target(
     target: &Target,
     options: &ReadOptions,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<FileView, SourceError> {
     match target {
         Target::DockerArchive { path, reference } => {

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::claims::Claims;
 use crate::error::SourceError;
 use crate::image::{
     Config, PlannedImage, PlannedLayer, parse_json, sha256_digest, sha256_hex, walk,
@@ -70,7 +71,7 @@ pub(crate) fn read(
     store: &Store,
     reference: Option<&ImageRef>,
     options: &ReadOptions,
-    wants: &dyn Fn(&str) -> bool,
+    wants: &dyn Claims,
 ) -> Result<FileView, SourceError> {
     let index: Index = parse_json(store, INDEX, &store.read_small(INDEX)?)?;
     let (top, tags) = choose_top(store, index.manifests, reference, &options.platform)?;

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
+use crate::claims::Claims;
 use crate::options::{MAX_SYMLINK_HOPS, MAX_SYMLINKS, MAX_WARNINGS, ReadOptions};
 use crate::view::{FileView, ImageInfo, LayerInfo, ViewFile, Warning, WarningKind};
 
@@ -169,6 +170,7 @@ impl<'a> Tree<'a> {
         label: Option<&str>,
         size: u64,
         reader: &mut dyn Read,
+        claims: &dyn Claims,
     ) -> io::Result<()> {
         let max = self.options.max_file_size;
         if size > max {
@@ -180,7 +182,8 @@ impl<'a> Tree<'a> {
             );
             return Ok(());
         }
-        if self.kept.saturating_add(size) > self.options.max_total_kept {
+        let reduces = claims.reduces(path);
+        if !reduces && self.kept.saturating_add(size) > self.options.max_total_kept {
             self.total_limit(path, label);
             return Ok(());
         }
@@ -202,7 +205,21 @@ impl<'a> Tree<'a> {
             );
             return Ok(());
         }
-        self.kept = self.kept.saturating_add(read);
+        let bytes = if reduces {
+            let Some(reduced) = claims.reduce(path, bytes) else {
+                return Ok(());
+            };
+            let reduced_size = u64::try_from(reduced.len()).unwrap_or(u64::MAX);
+            if self.kept.saturating_add(reduced_size) > self.options.max_total_kept {
+                self.total_limit(path, label);
+                return Ok(());
+            }
+            reduced
+        } else {
+            bytes
+        };
+        let kept = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.kept = self.kept.saturating_add(kept);
         self.nodes
             .insert(path.to_owned(), Node::File { bytes, layer });
         Ok(())
@@ -312,11 +329,7 @@ impl<'a> Tree<'a> {
     }
 
     /// Resolves the claimed links and builds the view.
-    pub(crate) fn finish(
-        mut self,
-        wants: &dyn Fn(&str) -> bool,
-        image: Option<ImageInfo>,
-    ) -> FileView {
+    pub(crate) fn finish(mut self, wants: &dyn Claims, image: Option<ImageInfo>) -> FileView {
         let layers: &[LayerInfo] = image.as_ref().map_or(&[], |info| info.layers.as_slice());
         let layer_info = |index: usize| -> Option<LayerInfo> { layers.get(index).cloned() };
         let label =
@@ -336,7 +349,7 @@ impl<'a> Tree<'a> {
                         },
                     );
                 }
-                Node::Symlink { target, layer } if wants(path) => {
+                Node::Symlink { target, layer } if wants.wants(path) => {
                     links.push((path.clone(), target.clone(), *layer));
                 }
                 Node::Symlink { .. } => {}

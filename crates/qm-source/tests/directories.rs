@@ -114,3 +114,47 @@ fn missing_targets_are_errors() {
     assert!(Target::parse("dir:/nonexistent/qm-source-test").is_err());
     assert!(Target::parse("").is_err());
 }
+
+/// Keeps `*.bin` files reduced to their first four bytes, and drops those that do not start
+/// with `KEEP`.
+struct FirstBytes;
+
+impl qm_source::Claims for FirstBytes {
+    fn wants(&self, path: &str) -> bool {
+        path.ends_with(".bin") || path.ends_with(".txt")
+    }
+
+    fn reduces(&self, path: &str) -> bool {
+        path.ends_with(".bin")
+    }
+
+    fn reduce(&self, _path: &str, bytes: Vec<u8>) -> Option<Vec<u8>> {
+        bytes.starts_with(b"KEEP").then(|| bytes[..4].to_vec())
+    }
+}
+
+#[test]
+fn reduced_claims_keep_only_what_the_reducer_returns() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    fs_err::write(
+        root.join("a.bin"),
+        [b"KEEP".as_slice(), &[0; 10_000]].concat(),
+    )
+    .unwrap();
+    fs_err::write(root.join("b.bin"), vec![7; 10_000]).unwrap();
+    fs_err::write(root.join("c.txt"), vec![b'x'; 3_000]).unwrap();
+    let target = Target::parse(&format!("dir:{}", root.display())).unwrap();
+    // The total budget is smaller than any raw `.bin`, but the reduced copies fit.
+    let options = ReadOptions {
+        max_total_kept: 5_000,
+        ..ReadOptions::default()
+    };
+    let view = read_target(&target, &options, &FirstBytes).unwrap();
+    let files: Vec<(&str, usize)> = view
+        .files()
+        .map(|f| (f.path.as_str(), f.bytes.len()))
+        .collect();
+    assert_eq!(files, [("a.bin", 4), ("c.txt", 3_000)]);
+    assert!(view.warnings().is_empty(), "{:?}", view.warnings());
+}
