@@ -93,6 +93,7 @@ pub enum TargetKind {
     /// An OCI image layout in a tar archive.
     OciArchive,
     /// A root filesystem directory.
+    #[serde(rename = "rootfs")]
     RootFs,
     /// A source tree.
     Directory,

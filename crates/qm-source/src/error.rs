@@ -135,7 +135,10 @@ pub enum SourceError {
         limit: u64,
     },
     /// A layer stream ends early.
-    #[error("layer {index} (`{layer}`) of `{image}` ends at byte {offset}, expected {size}")]
+    #[error(
+        "layer {index} (`{layer}`) of `{image}` ends at byte {offset}{}",
+        expected_size(*size)
+    )]
     LayerTruncated {
         /// The archive or layout.
         image: String,
@@ -161,4 +164,13 @@ pub enum SourceError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The end of a truncation message: what was expected, when the manifest says.
+fn expected_size(size: u64) -> String {
+    if size == 0 {
+        " in the middle of a file: its tar stream is incomplete".to_owned()
+    } else {
+        format!(", expected {size}")
+    }
 }

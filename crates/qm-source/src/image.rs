@@ -16,7 +16,7 @@ use crate::layer::{LayerContext, apply_layer};
 use crate::options::ReadOptions;
 use crate::store::Store;
 use crate::tree::Tree;
-use crate::view::{FileView, ImageInfo, LayerInfo};
+use crate::view::{FileView, ImageInfo, LayerInfo, WarningKind};
 
 const SHA256_PREFIX: &str = "sha256:";
 const SHA256_HEX_LENGTH: usize = 64;
@@ -172,6 +172,15 @@ pub(crate) fn walk(
                 expected: expected.clone(),
                 actual: digests.uncompressed,
             });
+        }
+        if digests.incomplete {
+            tree.warnings.push(
+                WarningKind::Unreadable,
+                &layer.member,
+                Some(label),
+                "the layer's tar stream ends without its end-of-archive marker or inside its \
+                 last file; read as far as it goes",
+            );
         }
         infos.push(LayerInfo {
             digest: digests.uncompressed,

@@ -104,6 +104,8 @@ pub(crate) struct LayerContext<'a> {
 pub(crate) struct LayerDigests {
     pub(crate) compressed: String,
     pub(crate) uncompressed: String,
+    /// The tar stream ended without its end-of-archive marker or inside its last member.
+    pub(crate) incomplete: bool,
 }
 
 /// Streams one layer into `tree`.
@@ -119,7 +121,21 @@ pub(crate) fn apply_layer(
         Ok(decoder) => Shared::new(decoder, limit),
         Err(error) => return Err(layer_error(context, &raw, None, limit, error)),
     };
-    let walked = walk_entries(uncompressed.clone(), context, tree, wants)
+    let mut walked = walk_entries(uncompressed.clone(), context, tree, wants);
+    let mut incomplete = false;
+    if walked.is_err()
+        && !tree.cut_claimed_file
+        && !uncompressed.exceeded()
+        && at_clean_end(&uncompressed)
+    {
+        // The tar stream stops without its end-of-archive blocks, or inside its last
+        // member's padding (`umoci insert` writes such layers), while the compressed stream
+        // is whole. The digests below still decide whether this is the published layer;
+        // if it is, it is read as far as it goes, as other tools read it, with a warning.
+        walked = Ok(());
+        incomplete = true;
+    }
+    let walked = walked
         .and_then(|()| io::copy(&mut uncompressed.clone(), &mut io::sink()))
         .and_then(|_| io::copy(&mut raw.clone(), &mut io::sink()));
     if let Err(error) = walked {
@@ -146,6 +162,7 @@ pub(crate) fn apply_layer(
     Ok(LayerDigests {
         compressed: raw.digest(),
         uncompressed: uncompressed.digest(),
+        incomplete,
     })
 }
 
@@ -195,6 +212,13 @@ fn layer_error(
         index: context.index,
         source: error,
     }
+}
+
+/// Whether the decompressed stream is at its end, cleanly: a read returns nothing and no
+/// error (a truncated gzip or zstd stream errors instead).
+fn at_clean_end(stream: &Shared) -> bool {
+    let mut probe = [0u8; 1];
+    matches!(stream.clone().read(&mut probe), Ok(0))
 }
 
 fn at_end(raw: &Shared) -> bool {
@@ -300,7 +324,7 @@ fn walk_entries(
                     Ok(Some(target)) if !target.path.is_empty() => {
                         tree.replace(&path);
                         if wants.wants(&path) {
-                            tree.hardlink(&path, &target.path, index, label);
+                            tree.hardlink(&path, &target.path, index, label, wants);
                         }
                     }
                     Ok(_) => {}

@@ -83,6 +83,9 @@ pub(crate) struct Tree<'a> {
     /// or leaves the tree (source directories).
     absolute_links_in_root: bool,
     pub(crate) warnings: Warnings,
+    /// Set when a claimed file's data ended early: that layer is truncated, not merely
+    /// missing its end-of-archive marker.
+    pub(crate) cut_claimed_file: bool,
 }
 
 impl<'a> Tree<'a> {
@@ -94,6 +97,7 @@ impl<'a> Tree<'a> {
             options,
             absolute_links_in_root,
             warnings: Warnings::default(),
+            cut_claimed_file: false,
         }
     }
 
@@ -191,6 +195,7 @@ impl<'a> Tree<'a> {
         reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
         let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if read < size {
+            self.cut_claimed_file = true;
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 format!("`{path}` ends after {read} of {size} bytes"),
@@ -257,7 +262,14 @@ impl<'a> Tree<'a> {
     }
 
     /// A claimed hard link to `target`: copies what was kept there. Call [`Tree::replace`] first.
-    pub(crate) fn hardlink(&mut self, path: &str, target: &str, layer: usize, label: Option<&str>) {
+    pub(crate) fn hardlink(
+        &mut self,
+        path: &str,
+        target: &str,
+        layer: usize,
+        label: Option<&str>,
+        claims: &dyn Claims,
+    ) {
         match self.nodes.get(target) {
             Some(Node::File { bytes, .. }) => {
                 let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
@@ -274,6 +286,8 @@ impl<'a> Tree<'a> {
                 let target = target.clone();
                 self.symlink(path, &target, layer, label);
             }
+            // A reduced claim drops most of the files it reads: a link to one is no loss.
+            None if claims.reduces(path) => {}
             None => self.warnings.push(
                 WarningKind::HardlinkTarget,
                 path,
@@ -386,6 +400,9 @@ impl<'a> Tree<'a> {
                         );
                     }
                     None if self.is_directory(&real) => {}
+                    // A reduced claim (binaries) drops most files it reads, so a link to one
+                    // of those, or a dangling link, says nothing worth a warning.
+                    _ if wants.reduces(&path) => {}
                     _ => self.warnings.push(
                         WarningKind::SymlinkTarget,
                         &path,

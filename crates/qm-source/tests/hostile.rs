@@ -206,6 +206,33 @@ fn truncated_layers_are_errors() {
 }
 
 #[test]
+fn layers_without_an_end_of_archive_marker_are_read_with_a_warning() {
+    // `umoci insert` writes layers that stop after the last member's data: no padding, no
+    // end-of-archive blocks. The digests match, no claimed file is cut: read it, and say so.
+    let temp = tempfile::tempdir().unwrap();
+    let full = layer(&[
+        file("etc/os-release", "ID=debian\n"),
+        file("etc/unclaimed", "u"),
+    ]);
+    // Two 512-byte headers, one data block each, then 1024 bytes of end-of-archive zeros;
+    // keep the last member's single data byte and drop its padding and the marker.
+    let cut = full[..512 * 3 + 1].to_vec();
+    let image = Image::new(vec![(cut, Compression::None)]);
+    let path = temp.path().join("image.tar");
+    docker_archive(&path, &[(&image, &["partial:1"])], false);
+    let wants = |path: &str| path == "etc/os-release";
+    let view = read_target(
+        &Target::parse(path.to_str().unwrap()).unwrap(),
+        &ReadOptions::default(),
+        &wants,
+    )
+    .unwrap();
+    assert_eq!(view.get("etc/os-release").unwrap().bytes, b"ID=debian\n");
+    assert_eq!(view.warnings().len(), 1, "{:?}", view.warnings());
+    assert!(view.warnings()[0].detail.contains("end-of-archive"));
+}
+
+#[test]
 fn compressed_outer_archives_are_refused_with_a_hint() {
     let temp = tempfile::tempdir().unwrap();
     let path = temp.path().join("image.tar");
