@@ -36,11 +36,14 @@ use qm_model::{
 use qm_source::{Claims, FileView, ReadOptions, SourceError, Target, ViewFile, read_target};
 
 use crate::{
-    CatalogError, distro_from_release_files, parse_apk_installed, parse_cargo_lock,
-    parse_composer_lock, parse_deps_json, parse_dpkg_status, parse_gemfile_lock, parse_go_mod,
-    parse_go_sum, parse_installed_json, parse_os_release, parse_package_json, parse_package_lock,
-    parse_packages_lock_json, parse_pipfile_lock, parse_pnpm_lock, parse_poetry_lock,
-    parse_requirements, parse_rpmdb, parse_uv_lock, parse_yarn_lock,
+    CatalogError, claims_binary, claims_gemspec, claims_java_archive, claims_npm_installed,
+    claims_python_installed, distro_from_release_files, parse_apk_installed, parse_binary,
+    parse_cargo_lock, parse_composer_lock, parse_deps_json, parse_dpkg_status, parse_gemfile_lock,
+    parse_gemspec, parse_go_mod, parse_go_sum, parse_installed_json, parse_java_archive,
+    parse_os_release, parse_package_json, parse_package_lock, parse_packages_lock_json,
+    parse_pipfile_lock, parse_pnpm_lock, parse_poetry_lock, parse_python_installed,
+    parse_requirements, parse_rpmdb, parse_uv_lock, parse_yarn_lock, reduce_binary,
+    reduce_java_archive,
 };
 
 /// What a cataloger reads: the operating system's own package database, a lockfile that
@@ -65,7 +68,8 @@ pub type ReduceFn = fn(&str, Vec<u8>) -> Option<Vec<u8>>;
 /// One package format: what it claims and how it reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Cataloger {
-    /// The name packages carry in `found_by` and users pass to select catalogers.
+    /// The cataloger's name in warnings; packages name the exact format in `found_by`
+    /// (`go-binary`, `cargo-auditable` for the `binary` cataloger).
     pub name: &'static str,
     /// What it reads.
     pub kind: CatalogerKind,
@@ -128,23 +132,6 @@ fn is_yarn_lock(path: &str) -> bool {
 
 fn is_pnpm_lock(path: &str) -> bool {
     file_name(path) == "pnpm-lock.yaml" && !in_node_modules(path)
-}
-
-/// `node_modules/<name>/package.json` or `node_modules/@scope/<name>/package.json`, at any depth.
-fn is_installed_package_json(path: &str) -> bool {
-    let is_modules = |dir: &str| dir == "node_modules" || dir.ends_with("/node_modules");
-    let Some(dir) = path.strip_suffix("/package.json") else {
-        return false;
-    };
-    let (before, name) = dir.rsplit_once('/').unwrap_or(("", dir));
-    if name.is_empty() || name.starts_with('.') {
-        return false;
-    }
-    if is_modules(before) {
-        return true;
-    }
-    let (modules, scope) = before.rsplit_once('/').unwrap_or(("", before));
-    scope.starts_with('@') && scope.len() > 1 && is_modules(modules)
 }
 
 fn is_cargo_lock(path: &str) -> bool {
@@ -246,7 +233,7 @@ pub const CATALOGERS: &[Cataloger] = &[
     Cataloger {
         name: "npm-package-json",
         kind: CatalogerKind::Installed,
-        claims: is_installed_package_json,
+        claims: claims_npm_installed,
         parse: parse_package_json,
         reduce: None,
     },
@@ -328,11 +315,41 @@ pub const CATALOGERS: &[Cataloger] = &[
         reduce: None,
     },
     Cataloger {
+        name: "python-installed",
+        kind: CatalogerKind::Installed,
+        claims: claims_python_installed,
+        parse: parse_python_installed,
+        reduce: None,
+    },
+    Cataloger {
+        name: "ruby-gemspec",
+        kind: CatalogerKind::Installed,
+        claims: claims_gemspec,
+        parse: parse_gemspec,
+        reduce: None,
+    },
+    Cataloger {
+        name: "java-archive",
+        kind: CatalogerKind::Installed,
+        claims: claims_java_archive,
+        parse: parse_java_archive,
+        reduce: Some(reduce_java_archive),
+    },
+    Cataloger {
         name: "dotnet-deps",
         kind: CatalogerKind::Installed,
         claims: is_deps_json,
         parse: parse_deps_json,
         reduce: None,
+    },
+    // Last: its claim is broad (executables anywhere under the usual prefixes), so the
+    // metadata catalogers above claim their files first.
+    Cataloger {
+        name: "binary",
+        kind: CatalogerKind::Binary,
+        claims: claims_binary,
+        parse: parse_binary,
+        reduce: Some(reduce_binary),
     },
 ];
 
@@ -464,6 +481,48 @@ pub fn catalog_target(
         Target::SourceDir { .. } => TargetKind::Directory,
     };
     Ok(assemble(&view, &claims, name, kind))
+}
+
+/// The cataloger that claims a lone file by its name (`Cargo.lock`, `poetry.lock`), for
+/// targets that are one lockfile rather than a tree.
+pub fn cataloger_for_file(file_name: &str) -> Option<&'static Cataloger> {
+    CATALOGERS.iter().find(|cataloger| {
+        cataloger.kind == CatalogerKind::Declared && (cataloger.claims)(file_name)
+    })
+}
+
+/// Catalogs one lockfile's bytes as a whole target named `name` (a source tree holding only
+/// that file). `file_name` is its name, which picks the cataloger.
+///
+/// # Errors
+/// When no cataloger claims the name, or the file does not parse.
+pub fn catalog_lockfile(
+    name: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Inventory, CatalogError> {
+    let Some(cataloger) = cataloger_for_file(file_name) else {
+        return Err(CatalogError::Malformed {
+            path: file_name.to_owned(),
+            line: 0,
+            reason: "not a lockfile any cataloger reads".to_owned(),
+        });
+    };
+    let packages = (cataloger.parse)(file_name, bytes)?;
+    Ok(Inventory {
+        target: TargetInfo {
+            name: name.to_owned(),
+            kind: TargetKind::Directory,
+            digest: None,
+            manifest_digest: None,
+            tags: Vec::new(),
+            platform: None,
+            layers: Vec::new(),
+        },
+        distro: None,
+        packages: merge_duplicates(packages),
+        warnings: Vec::new(),
+    })
 }
 
 /// Builds the inventory from a read view.

@@ -1,4 +1,3 @@
-#![expect(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 //! Whole targets through the cataloger registry: the distribution is detected, OS packages
 //! take its identity, claimed files reach the right cataloger, and bad files become warnings.
 
