@@ -30,10 +30,34 @@ pub(crate) struct GlobalArgs {
     /// Print only the result: no progress, no summaries.
     #[arg(short, long, global = true, env = "QM_QUIET")]
     pub(crate) quiet: bool,
+    /// Say more: every warning, not only the first few.
+    #[arg(short, long, global = true, env = "QM_VERBOSE")]
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// List what a target holds (an SBOM): OS and language packages, where each was found.
+    ///
+    /// TARGET is `docker-archive:PATH`, `oci-dir:PATH[:TAG]` (or a bare `PATH:TAG`),
+    /// `oci-archive:PATH[:TAG]`, `dir:PATH`, `sbom:PATH`, or a bare path whose contents say
+    /// which. Images are streamed once and never extracted.
+    #[command(
+        after_help = "Examples:\n  qm sbom docker-archive:app.tar -f cyclonedx -o app.cdx.json\n  \
+        qm sbom oci-dir:./layout:v1.2 -f spdx\n  qm sbom .  # a source tree's lockfiles"
+    )]
+    Sbom(SbomArgs),
+    /// Find the known vulnerabilities in a target, with the versions that fix them.
+    ///
+    /// TARGET is anything `qm sbom` reads, or an SBOM file. OS packages are judged by their
+    /// distribution's own data for the detected release, by source package; language packages
+    /// by OSV data of their ecosystem. Exit codes: 0 clean (or below `--fail-on`), 1 findings at
+    /// or above `--fail-on`, 2 usage error, 3 runtime error.
+    #[command(after_help = "Examples:\n  qm scan Cargo.lock\n  \
+        qm scan docker-archive:app.tar --fail-on high\n  \
+        qm scan oci-dir:./layout:v1 -f sarif -o qm.sarif\n  \
+        qm scan sbom:app.cdx.json --vex app.openvex.json --show-suppressed")]
+    Scan(ScanArgs),
     /// Build, inspect and carry the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -176,4 +200,62 @@ pub(crate) struct SortArgs {
     /// Print only the first of versions that are equal under the ecosystem's rules.
     #[arg(short, long)]
     pub(crate) unique: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SbomArgs {
+    /// What to inventory.
+    pub(crate) target: String,
+    /// Output format: `cyclonedx` (CycloneDX 1.6 JSON), `spdx` (SPDX 2.3 JSON) or `json`
+    /// (Quartermaster's own, documented in docs/inventory-json.md).
+    #[arg(short, long, default_value = "json", value_name = "FORMAT")]
+    pub(crate) format: qm_report::SbomFormat,
+    /// Write to FILE instead of standard output (written whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform image index [default: linux/amd64].
+    #[arg(long, env = "QM_PLATFORM", value_name = "OS/ARCH[/VARIANT]")]
+    pub(crate) platform: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// What to scan: an image, a directory, a lockfile's directory, or an SBOM.
+    pub(crate) target: String,
+    /// Report format: `table`, `json` (documented in docs/scan-json.md), `sarif`, `cyclonedx`
+    /// (CycloneDX 1.6 with vulnerabilities) or `markdown`.
+    #[arg(short, long, default_value = "table", value_name = "FORMAT")]
+    pub(crate) format: qm_report::ScanFormat,
+    /// Write to FILE instead of standard output (written whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Show only findings rated at least this severe.
+    #[arg(long, value_enum, env = "QM_SEVERITY", value_name = "SEVERITY")]
+    pub(crate) severity: Option<crate::commands::scan::SeverityLevel>,
+    /// Leave out findings that no version fixes yet.
+    #[arg(long, env = "QM_IGNORE_UNFIXED")]
+    pub(crate) ignore_unfixed: bool,
+    /// Exit with code 1 when a reported finding is rated at least this severe.
+    #[arg(long, value_enum, env = "QM_FAIL_ON", value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<crate::commands::scan::SeverityLevel>,
+    /// An OpenVEX or CycloneDX VEX document (repeatable): `not_affected` and `fixed`
+    /// statements suppress findings; statements that match nothing are reported.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
+    /// A product id VEX statements may use for this target (repeatable), such as the main
+    /// module of a source tree (`pkg:golang/example.com/app`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) vex_product: Vec<String>,
+    /// The ignore file [default: .qmignore.toml in the working directory, when present].
+    #[arg(long, env = "QM_IGNORE_FILE", value_name = "FILE")]
+    pub(crate) ignore_file: Option<PathBuf>,
+    /// Also list suppressed findings, with the statement or rule that suppressed each.
+    #[arg(long)]
+    pub(crate) show_suppressed: bool,
+    /// Do not match development-only dependencies of lockfiles.
+    #[arg(long)]
+    pub(crate) skip_dev: bool,
+    /// Platform to pick from a multi-platform image index [default: linux/amd64].
+    #[arg(long, env = "QM_PLATFORM", value_name = "OS/ARCH[/VARIANT]")]
+    pub(crate) platform: Option<String>,
 }

@@ -3,7 +3,7 @@
 //!
 //! Exit codes (documented in the README, relied on by CI users):
 //! - 0: success;
-//! - 1: a policy failure (reserved for `--fail-on`);
+//! - 1: a policy failure (`qm scan --fail-on`);
 //! - 2: a usage error (bad arguments, unknown ecosystem);
 //! - 3: a runtime error (invalid input data, I/O failure).
 
@@ -23,6 +23,8 @@ use crate::cli::{Cli, Command};
 pub(crate) enum ExitStatus {
     /// Everything worked.
     Success,
+    /// The command worked and a policy (`--fail-on`) failed.
+    Policy,
     /// The user asked for something that cannot be done as asked.
     Usage,
     /// The input or the environment failed us.
@@ -33,6 +35,7 @@ impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> ExitCode {
         ExitCode::from(match status {
             ExitStatus::Success => 0,
+            ExitStatus::Policy => 1,
             ExitStatus::Usage => 2,
             ExitStatus::Failure => 3,
         })
@@ -48,6 +51,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Db(command) => commands::db::run(&cli.global, command),
+        Command::Sbom(args) => commands::sbom::run(&cli.global, args),
+        Command::Scan(args) => commands::scan::run(&cli.global, args),
         Command::Version(command) => commands::version::run(command),
     };
     match result {

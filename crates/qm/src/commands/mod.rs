@@ -1,4 +1,8 @@
 //! One module per subcommand.
 
 pub(crate) mod db;
+pub(crate) mod inventory;
+pub(crate) mod output;
+pub(crate) mod sbom;
+pub(crate) mod scan;
 pub(crate) mod version;

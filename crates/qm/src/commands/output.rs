@@ -1,0 +1,73 @@
+//! Where a report goes: standard output, or a file written whole or not at all.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Standard output, or a temporary file beside the destination that is renamed into place on
+/// [`Output::finish`], so a failed run never leaves half a report behind.
+pub(crate) enum Output {
+    Stdout(io::BufWriter<io::Stdout>),
+    File {
+        file: io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
+}
+
+impl Output {
+    /// `None` or `-` is standard output.
+    pub(crate) fn open(path: Option<&Path>) -> Result<Output> {
+        match path {
+            None => Ok(Output::Stdout(io::BufWriter::new(io::stdout()))),
+            Some(path) if path == Path::new("-") => {
+                Ok(Output::Stdout(io::BufWriter::new(io::stdout())))
+            }
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir,
+                    _ => Path::new("."),
+                };
+                let file = tempfile::NamedTempFile::new_in(dir)
+                    .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
+                Ok(Output::File {
+                    file: io::BufWriter::new(file),
+                    path: path.to_owned(),
+                })
+            }
+        }
+    }
+
+    /// Flushes, and moves a file into place.
+    pub(crate) fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut out) => Ok(out.flush()?),
+            Output::File { file, path } => {
+                let file = file
+                    .into_inner()
+                    .map_err(|error| error.into_error())
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                file.persist(&path)
+                    .map_err(|error| error.error)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::File { file, .. } => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File { file, .. } => file.flush(),
+        }
+    }
+}
