@@ -16,13 +16,17 @@
 //! agree, such as `RpmVersion::vercmp` against `RpmVersion`'s ordering).
 //!
 //! The targets of `qm-vulndb` (feeds, the compiled database, bundles) share the fixtures and
-//! checks of the [`vulndb`] module instead.
+//! checks of the [`vulndb`] module instead; those of `qm-catalog` (OS package databases,
+//! lockfiles) the laws of the [`catalog`] module, and those of `qm-source` (image layers and
+//! archives) the limits, image builders and view checks of the [`image`] module.
 
 use std::cmp::Ordering;
 use std::fmt::{Debug, Display};
 
 use qm_version::{Scheme, VersionError};
 
+pub mod catalog;
+pub mod image;
 pub mod vulndb;
 
 /// The byte that separates the strings of one fuzz input.
