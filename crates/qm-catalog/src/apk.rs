@@ -132,6 +132,11 @@ fn finish(path: &str, record: Record<'_>, packages: &mut Vec<Package>) -> Result
 
 /// `pkg:apk/alpine/<name>@<version>?arch=<arch>`; the assembly fixes the namespace later.
 fn purl(name: &str, version: &str, arch: Option<&str>) -> Result<String, String> {
+    // The purl crate leaves a `/` in a version unencoded, and reads it back as a namespace
+    // separator: no valid apk version holds one, so refuse it rather than mint a wrong purl.
+    if version.contains('/') {
+        return Err(format!("version `{version}` contains `/`"));
+    }
     let mut purl = PackageUrl::new("apk", name).map_err(|error| error.to_string())?;
     purl.with_namespace("alpine")
         .map_err(|error| error.to_string())?;

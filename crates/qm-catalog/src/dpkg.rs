@@ -279,6 +279,11 @@ fn source_package(field: &str, binary_name: &str, binary_version: &str) -> Sourc
 
 /// `pkg:deb/debian/<name>@<version>?arch=<arch>`; the assembly fixes the namespace later.
 fn purl(name: &str, version: &str, arch: Option<&str>) -> Result<String, String> {
+    // The purl crate leaves a `/` in a version unencoded, and reads it back as a namespace
+    // separator: no valid deb version holds one, so refuse it rather than mint a wrong purl.
+    if version.contains('/') {
+        return Err(format!("version `{version}` contains `/`"));
+    }
     let mut purl = PackageUrl::new("deb", name).map_err(|error| error.to_string())?;
     purl.with_namespace("debian")
         .map_err(|error| error.to_string())?;

@@ -159,8 +159,14 @@ impl Format {
 /// The purl for a package; for `golang` and `composer` the name's last `/` splits namespace
 /// from name, as the purl spec's type definitions say.
 fn build_purl(purl_type: &str, name: &str, version: &str) -> Option<String> {
+    // A `/` in a version is left unencoded by the purl crate and read back as a namespace
+    // separator; no ecosystem here allows one.
+    if version.contains('/') {
+        return None;
+    }
     let (namespace, short_name) = match purl_type {
         "golang" | "composer" => match name.rsplit_once('/') {
+            Some(("", _)) => return None,
             Some((namespace, short_name)) => (Some(namespace), short_name),
             None if purl_type == "composer" => return None,
             None => (None, name),

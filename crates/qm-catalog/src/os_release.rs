@@ -90,7 +90,10 @@ pub fn parse_os_release(bytes: &[u8]) -> Option<Distro> {
         };
         *slot = Some(value).filter(|value| !value.is_empty());
     }
-    let id = id?.to_ascii_lowercase();
+    let id = id?.trim().to_ascii_lowercase();
+    if id.is_empty() {
+        return None;
+    }
     let codename = codename
         .or(ubuntu_codename)
         .or_else(|| version.as_deref().and_then(codename_in_version));

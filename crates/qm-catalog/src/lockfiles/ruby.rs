@@ -56,7 +56,7 @@ fn locked_gem(entry: &str) -> Option<Found<'_>> {
         return None;
     }
     let (version, platform) = match full_version.split_once('-') {
-        Some((version, platform)) => (version, Some(platform)),
+        Some((version, platform)) => (version, Some(platform).filter(|p| !p.is_empty())),
         None => (full_version, None),
     };
     Some(Found {
