@@ -437,6 +437,11 @@ impl Claims for RegistryClaims<'_> {
         RELEASE_FILES.contains(&path) || self.claimant(path).is_some()
     }
 
+    fn keeps_history(&self, path: &str) -> bool {
+        self.claimant(path)
+            .is_some_and(|cataloger| cataloger.kind == CatalogerKind::Os)
+    }
+
     fn reduces(&self, path: &str) -> bool {
         !RELEASE_FILES.contains(&path)
             && self
@@ -560,7 +565,10 @@ fn assemble(
             continue;
         }
         match (cataloger.parse)(&file.path, &file.bytes) {
-            Ok(found) => packages.extend(found.into_iter().map(|package| placed(package, file))),
+            Ok(mut found) => {
+                attribute_layers(&mut found, view.history(&file.path), cataloger);
+                packages.extend(found.into_iter().map(|package| placed(package, file)));
+            }
             Err(error) => warnings.push(InventoryWarning {
                 path: file.path.clone(),
                 layer: file.layer.as_ref().map(|layer| layer.digest.clone()),
@@ -613,6 +621,44 @@ fn assemble(
         distro,
         packages,
         warnings,
+    }
+}
+
+/// Sets the layer of each package of a database that layers rewrite (the dpkg status file) to
+/// the lowest layer from which every later version of the file lists it, unchanged: the layer
+/// that introduced it, not the last one that ran the package manager. `older` holds the
+/// versions lower layers wrote, bottom first; one that does not parse ends the walk.
+fn attribute_layers(packages: &mut [Package], older: &[ViewFile], cataloger: &Cataloger) {
+    if older.is_empty() {
+        return;
+    }
+    type Key = (String, String, Option<String>);
+    let key = |package: &Package| -> Key {
+        (
+            package.name.clone(),
+            package.version.clone(),
+            package.arch.clone(),
+        )
+    };
+    // Top down, so a version that does not parse stops the walk where it is.
+    let mut sets: Vec<(Option<String>, BTreeSet<Key>)> = Vec::new();
+    for version in older.iter().rev() {
+        let Ok(found) = (cataloger.parse)(&version.path, &version.bytes) else {
+            break;
+        };
+        sets.push((
+            version.layer.as_ref().map(|layer| layer.digest.clone()),
+            found.iter().map(key).collect(),
+        ));
+    }
+    for package in packages.iter_mut() {
+        let wanted = key(package);
+        for (layer, listed) in &sets {
+            if !listed.contains(&wanted) {
+                break;
+            }
+            package.layer.clone_from(layer);
+        }
     }
 }
 

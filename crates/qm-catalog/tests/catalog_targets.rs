@@ -1,3 +1,4 @@
+#![expect(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 //! Whole targets through the cataloger registry: the distribution is detected, OS packages
 //! take its identity, claimed files reach the right cataloger, and bad files become warnings.
 
@@ -100,4 +101,120 @@ fn source_trees_merge_lockfiles_and_report_bad_ones() {
     assert_eq!(inventory.warnings.len(), 1, "{:?}", inventory.warnings);
     assert_eq!(inventory.warnings[0].path, "web/package-lock.json");
     assert!(inventory.warnings[0].message.contains("npm-package-lock"));
+}
+
+/// A tar of `(path, contents)` regular files.
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, contents) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder.append_data(&mut header, path, *contents).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// A docker-archive of uncompressed `layers`, bottom first, with one history step each.
+fn docker_archive(path: &std::path::Path, layers: &[(Vec<u8>, &str)]) {
+    let diff_ids: Vec<String> = layers.iter().map(|(tar, _)| sha256(tar)).collect();
+    let history: Vec<serde_json::Value> = layers
+        .iter()
+        .map(|(_, step)| serde_json::json!({ "created_by": step }))
+        .collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": { "type": "layers", "diff_ids": diff_ids },
+        "history": history,
+    }))
+    .unwrap();
+    let config_name = format!("{}.json", &sha256(&config)[7..]);
+    let layer_names: Vec<String> = diff_ids
+        .iter()
+        .map(|d| format!("{}.tar", &d[7..]))
+        .collect();
+    let manifest = serde_json::to_vec(&serde_json::json!([{
+        "Config": config_name, "RepoTags": ["attribution:1"], "Layers": layer_names,
+    }]))
+    .unwrap();
+    let mut members: Vec<(&str, &[u8])> =
+        vec![("manifest.json", &manifest), (&config_name, &config)];
+    for (name, (tar, _)) in layer_names.iter().zip(layers) {
+        members.push((name, tar));
+    }
+    fs_err::write(path, tar_of(&members)).unwrap();
+}
+
+fn stanza(name: &str, version: &str) -> String {
+    format!(
+        "Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n"
+    )
+}
+
+#[test]
+fn os_packages_belong_to_the_layer_that_introduced_them() {
+    let os_release: &[u8] = b"ID=debian\nVERSION_ID=\"12\"\n";
+    let base = format!(
+        "{}{}",
+        stanza("base-files", "12.4"),
+        stanza("libc6", "2.36-9")
+    );
+    // Layer 1 installs curl: the status file is rewritten with all three.
+    let with_curl = format!("{base}{}", stanza("curl", "7.88.1-10"));
+    // Layer 2 upgrades libc6 and rewrites the file again.
+    let upgraded = format!(
+        "{}{}{}",
+        stanza("base-files", "12.4"),
+        stanza("libc6", "2.36-9+deb12u4"),
+        stanza("curl", "7.88.1-10")
+    );
+    let layers = vec![
+        (
+            tar_of(&[
+                ("etc/os-release", os_release),
+                ("var/lib/dpkg/status", base.as_bytes()),
+            ]),
+            "debootstrap bookworm",
+        ),
+        (
+            tar_of(&[("var/lib/dpkg/status", with_curl.as_bytes())]),
+            "RUN apt-get install curl",
+        ),
+        (
+            tar_of(&[("var/lib/dpkg/status", upgraded.as_bytes())]),
+            "RUN apt-get upgrade libc6",
+        ),
+    ];
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("image.tar");
+    docker_archive(&path, &layers);
+    let target = Target::parse(path.to_str().unwrap()).unwrap();
+    let inventory = catalog_target(&target, "image", &CatalogOptions::default()).unwrap();
+    let layer_of = |name: &str| {
+        let package = inventory.packages.iter().find(|p| p.name == name).unwrap();
+        let digest = package.layer.as_deref().unwrap();
+        let layer = inventory
+            .target
+            .layers
+            .iter()
+            .find(|l| l.digest == digest)
+            .unwrap();
+        (layer.index, layer.created_by.clone().unwrap())
+    };
+    assert_eq!(
+        layer_of("base-files"),
+        (0, "debootstrap bookworm".to_owned())
+    );
+    assert_eq!(layer_of("curl"), (1, "RUN apt-get install curl".to_owned()));
+    assert_eq!(
+        layer_of("libc6"),
+        (2, "RUN apt-get upgrade libc6".to_owned())
+    );
+    assert_eq!(inventory.packages.len(), 3);
 }

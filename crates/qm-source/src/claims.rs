@@ -22,6 +22,15 @@ pub trait Claims {
         false
     }
 
+    /// Whether the versions of the claimed file at `path` that lower layers wrote are kept too
+    /// ([`FileView::history`](crate::FileView::history)), so a caller can tell which layer
+    /// introduced each entry of a database that every layer rewrites (a dpkg status file).
+    /// Kept versions count against the memory limits like any kept file.
+    fn keeps_history(&self, path: &str) -> bool {
+        let _ = path;
+        false
+    }
+
     /// Reduces a claimed file's contents to what is worth keeping; `None` drops the file
     /// silently (it was not what the claim hoped for, such as a binary without build info).
     /// Called only when [`Claims::reduces`] says so. Must not panic on any input.

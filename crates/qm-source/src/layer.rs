@@ -294,14 +294,14 @@ fn walk_entries(
         match entry.header().entry_type() {
             EntryType::Directory => tree.directory(&path),
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {
-                tree.replace(&path);
+                tree.replace(&path, wants);
                 if wants.wants(&path) {
                     let size = entry.size();
                     tree.keep_file(&path, index, label, size, &mut entry, wants)?;
                 }
             }
             EntryType::Symlink => {
-                tree.replace(&path);
+                tree.replace(&path, wants);
                 let Some(target) = entry.link_name_bytes() else {
                     continue;
                 };
@@ -322,7 +322,7 @@ fn walk_entries(
                     .transpose();
                 match target {
                     Ok(Some(target)) if !target.path.is_empty() => {
-                        tree.replace(&path);
+                        tree.replace(&path, wants);
                         if wants.wants(&path) {
                             tree.hardlink(&path, &target.path, index, label, wants);
                         }
@@ -340,7 +340,7 @@ fn walk_entries(
                     }
                 }
             }
-            _ => tree.replace(&path),
+            _ => tree.replace(&path, wants),
         }
     }
     Ok(())

@@ -76,6 +76,8 @@ enum Unresolved {
 /// The state of a walk.
 pub(crate) struct Tree<'a> {
     nodes: BTreeMap<String, Node>,
+    /// Versions of a file that lower layers wrote, bottom first, for claims that keep history.
+    history: BTreeMap<String, Vec<(usize, Vec<u8>)>>,
     kept: u64,
     symlinks: usize,
     options: &'a ReadOptions,
@@ -92,6 +94,7 @@ impl<'a> Tree<'a> {
     pub(crate) fn new(options: &'a ReadOptions, absolute_links_in_root: bool) -> Self {
         Self {
             nodes: BTreeMap::new(),
+            history: BTreeMap::new(),
             kept: 0,
             symlinks: 0,
             options,
@@ -102,6 +105,12 @@ impl<'a> Tree<'a> {
     }
 
     fn remove_key(&mut self, key: &str) {
+        if let Some(versions) = self.history.remove(key) {
+            let size: usize = versions.iter().map(|(_, bytes)| bytes.len()).sum();
+            self.kept = self
+                .kept
+                .saturating_sub(u64::try_from(size).unwrap_or(u64::MAX));
+        }
         match self.nodes.remove(key) {
             Some(Node::File { bytes, .. }) => {
                 self.kept = self
@@ -160,9 +169,23 @@ impl<'a> Tree<'a> {
     }
 
     /// A non-directory entry: replaces whatever was at `path`, including a directory's contents.
-    pub(crate) fn replace(&mut self, path: &str) {
+    /// When the claim keeps history, a file replaced by a newer version is kept as history.
+    pub(crate) fn replace(&mut self, path: &str, claims: &dyn Claims) {
+        let mut history = None;
+        if claims.keeps_history(path)
+            && let Some(Node::File { .. }) = self.nodes.get(path)
+            && let Some(Node::File { bytes, layer }) = self.nodes.remove(path)
+        {
+            // Still counted in `kept`: it moves from the file to its history.
+            let mut versions = self.history.remove(path).unwrap_or_default();
+            versions.push((layer, bytes));
+            history = Some(versions);
+        }
         self.remove_key(path);
         self.remove_under(path, usize::MAX);
+        if let Some(versions) = history {
+            self.history.insert(path.to_owned(), versions);
+        }
     }
 
     /// Keeps a claimed regular file of declared `size`, read from `reader`, unless a limit says
@@ -349,10 +372,23 @@ impl<'a> Tree<'a> {
         let label =
             |index: usize| -> Option<String> { layers.get(index).map(|l| l.digest.clone()) };
         let mut files = BTreeMap::new();
+        let mut history = BTreeMap::new();
         let mut links: Vec<(String, String, usize)> = Vec::new();
         for (path, node) in &self.nodes {
             match node {
                 Node::File { bytes, layer } => {
+                    if let Some(versions) = self.history.get(path) {
+                        let older: Vec<ViewFile> = versions
+                            .iter()
+                            .map(|(layer, bytes)| ViewFile {
+                                path: path.clone(),
+                                bytes: bytes.clone(),
+                                layer: layer_info(*layer),
+                                resolved_from: None,
+                            })
+                            .collect();
+                        history.insert(path.clone(), older);
+                    }
                     files.insert(
                         path.clone(),
                         ViewFile {
@@ -428,6 +464,7 @@ impl<'a> Tree<'a> {
         }
         FileView {
             files,
+            history,
             image,
             warnings: self.warnings.finish(),
         }

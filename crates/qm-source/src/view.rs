@@ -110,6 +110,7 @@ impl fmt::Display for Warning {
 #[derive(Debug, Clone, Default)]
 pub struct FileView {
     pub(crate) files: BTreeMap<String, ViewFile>,
+    pub(crate) history: BTreeMap<String, Vec<ViewFile>>,
     pub(crate) image: Option<ImageInfo>,
     pub(crate) warnings: Vec<Warning>,
 }
@@ -123,6 +124,16 @@ impl FileView {
     /// The file at `path` (a leading `/` or `./` is ignored).
     pub fn get(&self, path: &str) -> Option<&ViewFile> {
         self.files.get(normalise_lookup(path))
+    }
+
+    /// The versions of the file at `path` that lower layers wrote before the one
+    /// [`FileView::get`] returns, bottom first; empty unless its claim
+    /// [keeps history](crate::Claims::keeps_history) and a later layer rewrote it. A whiteout of
+    /// the file forgets its history.
+    pub fn history(&self, path: &str) -> &[ViewFile] {
+        self.history
+            .get(normalise_lookup(path))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Image metadata, for an image target.
