@@ -200,9 +200,19 @@ fn summary_line(report: &ScanReport<'_>, summary: &Summary) -> String {
         .filter(|rating| **rating != Rating::None || summary.count(**rating) > 0)
         .map(|rating| format!("{} {}", summary.count(*rating), facts::rating_word(*rating)))
         .collect();
+    // A vulnerability found in several packages (libssl3 and openssl) is one vulnerability
+    // and several findings: say both when they differ.
+    let found = if summary.vulnerabilities == summary.findings {
+        facts::plural(summary.findings, "vulnerability", "vulnerabilities")
+    } else {
+        format!(
+            "{} ({})",
+            facts::plural(summary.findings, "finding", "findings"),
+            facts::plural(summary.vulnerabilities, "vulnerability", "vulnerabilities")
+        )
+    };
     format!(
-        "{} in {} of {}: {}. {} can be fixed by upgrading.",
-        facts::plural(summary.findings, "vulnerability", "vulnerabilities"),
+        "{found} in {} of {}: {}. {} can be fixed by upgrading.",
         summary.affected_packages,
         facts::plural(report.checked, "checked package", "checked packages"),
         counts.join(", "),
