@@ -96,6 +96,7 @@ pub enum TargetKind {
     #[serde(rename = "rootfs")]
     RootFs,
     /// A source tree.
+    #[serde(rename = "dir")]
     Directory,
     /// An SBOM read as input.
     Sbom,

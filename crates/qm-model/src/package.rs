@@ -62,7 +62,11 @@ impl fmt::Display for PackageName {
 /// Normalises a distribution release the way advisories and inventories must agree on it:
 /// Debian code names become numbers (`bookworm` is `12`), Alpine branches drop the `v`
 /// (`v3.18` is `3.18`) and keep only major.minor (`3.18.4` is `3.18`), and Debian point
-/// releases keep only the major number (`12.13` is `12`). Other ecosystems keep the text.
+/// releases keep only the major number (`12.13` is `12`). Red Hat's own OSV names its
+/// releases by CPE-like product (`enterprise_linux:7::server`): the main product keeps only its
+/// major version, as RHEL, CentOS, AlmaLinux and Rocky inventories do (`9.3` is `9`); other Red
+/// Hat products (EUS, SAP streams) keep their text, so they never match a plain release.
+/// Other ecosystems keep the text.
 pub fn normalize_release(ecosystem: &Ecosystem, release: &str) -> String {
     let release = release.trim();
     match ecosystem {
@@ -103,6 +107,24 @@ pub fn normalize_release(ecosystem: &Ecosystem, release: &str) -> String {
             match (parts.next(), parts.next()) {
                 (Some(major), Some(minor)) => format!("{major}.{minor}"),
                 _ => release.to_owned(),
+            }
+        }
+        Ecosystem::RedHat | Ecosystem::AlmaLinux | Ecosystem::RockyLinux => {
+            let lower = release.to_ascii_lowercase();
+            let version = if *ecosystem == Ecosystem::RedHat {
+                lower
+                    .strip_prefix("enterprise_linux:")
+                    .map_or(lower.as_str(), |rest| {
+                        rest.split(':').next().unwrap_or(rest)
+                    })
+            } else {
+                lower.as_str()
+            };
+            let major = version.split('.').next().unwrap_or(version);
+            if !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()) {
+                major.to_owned()
+            } else {
+                release.to_owned()
             }
         }
         _ => release.to_owned(),

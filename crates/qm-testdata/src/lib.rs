@@ -1,6 +1,10 @@
 //! Test-only helpers that find and read the real-world test data kept beside the repository in
 //! `../shared/data` (advisories, upstream version vectors, package-database fixtures).
 //!
+//! It also builds small vulnerability databases from subsets of the advisories
+//! ([`copy_data_subset`], [`build_database`], kept for a test process in [`process_dir`]) for
+//! the tests that run the `qm` binary.
+//!
 //! The data is never copied into the repository: tests read it where it is. Set
 //! `QM_SHARED_DATA` to point elsewhere. A missing data directory is a loud test failure, never a
 //! silent skip, because a test that skips proves nothing.
@@ -14,7 +18,7 @@
 #![expect(clippy::panic, reason = "test helpers fail loudly on missing data")]
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The shared data directory: `$QM_SHARED_DATA`, else `../shared/data` next to the checkout.
 ///
@@ -49,6 +53,101 @@ pub fn read_text(relative: &str) -> String {
 pub fn read_bytes(relative: &str) -> Vec<u8> {
     let path = data_path(relative);
     fs_err::read(&path).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Copies the files directly inside `relative` (a folder of the shared data; subfolders are not
+/// entered) that `keep` accepts, given the file name and its bytes, into `destination`, which is
+/// created. Returns the names copied, sorted. Tests build small vulnerability databases from such
+/// subsets: a whole feed takes seconds to compile in a debug build, a few records take
+/// milliseconds.
+///
+/// # Panics
+/// On any I/O error, and when nothing was selected: a subset that selects nothing proves nothing.
+pub fn copy_data_subset(
+    relative: &str,
+    destination: &Path,
+    keep: impl Fn(&str, &[u8]) -> bool,
+) -> Vec<String> {
+    let source = data_path(relative);
+    fs_err::create_dir_all(destination).unwrap_or_else(|error| panic!("{error}"));
+    let mut copied = Vec::new();
+    for entry in fs_err::read_dir(&source).unwrap_or_else(|error| panic!("{error}")) {
+        let entry = entry.unwrap_or_else(|error| panic!("{error}"));
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let bytes = fs_err::read(&path).unwrap_or_else(|error| panic!("{error}"));
+        if keep(&name, &bytes) {
+            fs_err::write(destination.join(&name), &bytes)
+                .unwrap_or_else(|error| panic!("{error}"));
+            copied.push(name);
+        }
+    }
+    if copied.is_empty() {
+        panic!("no file of `{}` was selected", source.display());
+    }
+    copied.sort();
+    copied
+}
+
+/// A directory a test process keeps for its whole run, such as the cache of a database built
+/// once and shared by its tests through a `static` (statics are never dropped, so a
+/// `TempDir` there would never be removed either): `<parent>/<prefix><pid>-<nanoseconds>`,
+/// created. Directories with the same prefix that earlier runs left and nobody touched for an
+/// hour are removed first, so repeated runs do not pile up. Pass cargo's per-package
+/// temporary directory (`env!("CARGO_TARGET_TMPDIR")`) as `parent`.
+///
+/// # Panics
+/// When the directory cannot be created.
+pub fn process_dir(parent: &Path, prefix: &str) -> PathBuf {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+    if let Ok(entries) = fs_err::read_dir(parent) {
+        for entry in entries.flatten() {
+            let stale = entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > STALE));
+            if stale && entry.file_name().to_string_lossy().starts_with(prefix) {
+                let _ = fs_err::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    let dir = parent.join(format!("{prefix}{}-{nanos}", std::process::id()));
+    fs_err::create_dir_all(&dir).unwrap_or_else(|error| panic!("{error}"));
+    dir
+}
+
+/// Builds a vulnerability database in the cache directory `cache` by running
+/// `<qm> db update` with `QM_DB_SOURCES=<sources>` (for example `dir:/tmp/subset`) and nothing
+/// else from the environment, the way a user on an offline machine would.
+///
+/// Pass the binary from the test (`env!("CARGO_BIN_EXE_qm")`): this crate cannot know where
+/// cargo put it.
+///
+/// # Panics
+/// When the update cannot run or fails; the message carries its stderr.
+pub fn build_database(qm: &Path, cache: &Path, sources: &str) {
+    let output = std::process::Command::new(qm)
+        .env_clear()
+        .env("HOME", cache)
+        .env("QM_CACHE_DIR", cache)
+        .env("QM_DB_SOURCES", sources)
+        .args(["db", "update", "--offline", "-q"])
+        .current_dir(cache)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run `{}`: {error}", qm.display()));
+    if !output.status.success() {
+        panic!(
+            "`qm db update` from `{sources}` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 /// One row of a version-vector TSV file.
