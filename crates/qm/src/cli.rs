@@ -61,6 +61,9 @@ pub(crate) enum Command {
     /// Build, inspect and carry the vulnerability database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Keep the inventories of many targets; ask which are affected by a vulnerability.
+    #[command(subcommand)]
+    Fleet(crate::commands::fleet::FleetCommand),
     /// Compare and sort version strings by the rules of an ecosystem.
     #[command(subcommand)]
     Version(VersionCommand),

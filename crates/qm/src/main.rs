@@ -51,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Db(command) => commands::db::run(&cli.global, command),
+        Command::Fleet(command) => commands::fleet::run(&cli.global, command),
         Command::Sbom(args) => commands::sbom::run(&cli.global, args),
         Command::Scan(args) => commands::scan::run(&cli.global, args),
         Command::Version(command) => commands::version::run(command),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod db;
+pub(crate) mod fleet;
 pub(crate) mod inventory;
 pub(crate) mod output;
 pub(crate) mod sbom;

@@ -1,0 +1,178 @@
+//! The little SQL both engines share: parameters, rows, and a connection inside a transaction.
+//!
+//! Every query of the store is written once, with `?` placeholders, in the dialect SQLite and
+//! PostgreSQL agree on (`INSERT … ON CONFLICT … DO NOTHING`, `RETURNING`, `upper()`); the
+//! PostgreSQL side numbers the placeholders (`$1`, `$2`, …) before preparing. What they do not
+//! agree on (table definitions, locking, introspection) lives in each engine's module.
+//!
+//! Surprises:
+//! - Integers are `BIGINT` on PostgreSQL and read as `i64` on both; booleans are stored as the
+//!   integers 0 and 1 so that the same comparison works on both.
+//! - Text ordering differs (PostgreSQL sorts by the database's collation): the store sorts
+//!   results in Rust, never relying on `ORDER BY` over text for what it prints.
+
+use crate::error::FleetError;
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Blob(&'a [u8]),
+}
+
+/// A value read from a column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// One result row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row(pub(crate) Vec<Value>);
+
+impl Row {
+    fn get(&self, index: usize) -> Result<&Value, FleetError> {
+        self.0.get(index).ok_or_else(|| FleetError::Unexpected {
+            detail: format!("a result row has no column {index}"),
+        })
+    }
+
+    pub(crate) fn int(&self, index: usize) -> Result<i64, FleetError> {
+        match self.get(index)? {
+            Value::Int(value) => Ok(*value),
+            other => Err(unexpected(index, "an integer", other)),
+        }
+    }
+
+    pub(crate) fn opt_int(&self, index: usize) -> Result<Option<i64>, FleetError> {
+        match self.get(index)? {
+            Value::Null => Ok(None),
+            Value::Int(value) => Ok(Some(*value)),
+            other => Err(unexpected(index, "an integer", other)),
+        }
+    }
+
+    pub(crate) fn text(&self, index: usize) -> Result<&str, FleetError> {
+        match self.get(index)? {
+            Value::Text(value) => Ok(value),
+            other => Err(unexpected(index, "text", other)),
+        }
+    }
+
+    pub(crate) fn opt_text(&self, index: usize) -> Result<Option<&str>, FleetError> {
+        match self.get(index)? {
+            Value::Null => Ok(None),
+            Value::Text(value) => Ok(Some(value)),
+            other => Err(unexpected(index, "text", other)),
+        }
+    }
+
+    pub(crate) fn blob(&self, index: usize) -> Result<&[u8], FleetError> {
+        match self.get(index)? {
+            Value::Blob(value) => Ok(value),
+            other => Err(unexpected(index, "bytes", other)),
+        }
+    }
+
+    /// A count or other non-negative integer.
+    pub(crate) fn count(&self, index: usize) -> Result<u64, FleetError> {
+        let value = self.int(index)?;
+        u64::try_from(value).map_err(|_| FleetError::Unexpected {
+            detail: format!("column {index} holds `{value}` where a count belongs"),
+        })
+    }
+}
+
+fn unexpected(index: usize, wanted: &str, found: &Value) -> FleetError {
+    let found = match found {
+        Value::Null => "null",
+        Value::Int(_) => "an integer",
+        Value::Text(_) => "text",
+        Value::Blob(_) => "bytes",
+    };
+    FleetError::Unexpected {
+        detail: format!("column {index} holds {found} where {wanted} belongs"),
+    }
+}
+
+/// Which engine a connection talks to, for the few statements that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection inside an open transaction.
+pub(crate) trait Conn {
+    /// Runs a statement; returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, FleetError>;
+    /// Runs a query; returns every row.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, FleetError>;
+    /// The engine.
+    fn dialect(&self) -> Dialect;
+
+    /// The first row, if any.
+    fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, FleetError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// Exactly one row.
+    fn query_one(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row, FleetError> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| FleetError::Unexpected {
+                detail: format!("no row for `{}`", first_words(sql)),
+            })
+    }
+}
+
+/// The start of a statement, for messages.
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ")
+}
+
+/// Rewrites `?` placeholders as PostgreSQL's `$1`, `$2`, …; the store's statements hold no
+/// `?` inside string literals.
+pub(crate) fn number_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = 1;
+    for character in sql.chars() {
+        if character == '?' {
+            out.push('$');
+            out.push_str(&next.to_string());
+            next += 1;
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(
+            number_placeholders("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
+        assert_eq!(number_placeholders("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn rows_refuse_the_wrong_type() {
+        let row = Row(vec![Value::Int(3), Value::Text("x".into()), Value::Null]);
+        assert_eq!(row.int(0).unwrap(), 3);
+        assert_eq!(row.text(1).unwrap(), "x");
+        assert_eq!(row.opt_text(2).unwrap(), None);
+        assert!(row.text(0).is_err());
+        assert!(row.int(5).is_err());
+        assert!(Row(vec![Value::Int(-1)]).count(0).is_err());
+    }
+}

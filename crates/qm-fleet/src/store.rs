@@ -1,0 +1,177 @@
+//! The [`Store`] trait, its two engines, and [`open`] by location.
+
+use std::path::PathBuf;
+
+use qm_model::{Inventory, Timestamp};
+
+use crate::core::{self, FleetMatcher};
+use crate::error::FleetError;
+use crate::model::{
+    AddOutcome, AffectedPackage, NewRevision, RematchReport, TargetDetail, TargetSummary,
+};
+use crate::postgres::PostgresStore;
+use crate::query::AffectedQuery;
+use crate::sqlite::SqliteStore;
+
+/// A fleet store: inventories by target and revision, and the findings derived from them.
+///
+/// Every method is one transaction: it happens whole or not at all, whatever happens to the
+/// process. Findings are derived with a [`FleetMatcher`]: `add` judges only the packages the
+/// store has not judged before, `rematch` judges them all again.
+pub trait Store: Send {
+    /// Where the store is, as users write it (passwords hidden).
+    fn location(&self) -> &str;
+
+    /// Adds a target's inventory as a new revision, unless the target's latest revision has
+    /// the same digest (then only its labels may change).
+    fn add(
+        &mut self,
+        revision: &NewRevision<'_>,
+        matcher: &FleetMatcher<'_>,
+    ) -> Result<AddOutcome, FleetError>;
+
+    /// Every target with its latest revision, by name.
+    fn list(&mut self) -> Result<Vec<TargetSummary>, FleetError>;
+
+    /// One target: its history and its latest revision's findings; `None` when unknown.
+    fn show(&mut self, name: &str) -> Result<Option<TargetDetail>, FleetError>;
+
+    /// A stored inventory: the latest revision's, or revision `revision`'s.
+    fn inventory(
+        &mut self,
+        name: &str,
+        revision: Option<u64>,
+    ) -> Result<Option<Inventory>, FleetError>;
+
+    /// The packages of latest revisions that `query` names, with their vulnerabilities and
+    /// the revisions holding them; by package.
+    fn affected(&mut self, query: &AffectedQuery) -> Result<Vec<AffectedPackage>, FleetError>;
+
+    /// Re-derives every finding from `matcher`'s database; reports what changed.
+    fn rematch(&mut self, matcher: &FleetMatcher<'_>) -> Result<RematchReport, FleetError>;
+}
+
+macro_rules! store_impl {
+    ($engine:ty) => {
+        impl Store for $engine {
+            fn location(&self) -> &str {
+                <$engine>::location(self)
+            }
+
+            fn add(
+                &mut self,
+                revision: &NewRevision<'_>,
+                matcher: &FleetMatcher<'_>,
+            ) -> Result<AddOutcome, FleetError> {
+                let prepared = core::prepare_add(revision)?;
+                let now = Timestamp::now();
+                self.run(true, |conn| core::add(conn, &prepared, matcher, now))
+            }
+
+            fn list(&mut self) -> Result<Vec<TargetSummary>, FleetError> {
+                self.run(false, core::list)
+            }
+
+            fn show(&mut self, name: &str) -> Result<Option<TargetDetail>, FleetError> {
+                self.run(false, |conn| core::show(conn, name))
+            }
+
+            fn inventory(
+                &mut self,
+                name: &str,
+                revision: Option<u64>,
+            ) -> Result<Option<Inventory>, FleetError> {
+                self.run(false, |conn| core::inventory(conn, name, revision))
+            }
+
+            fn affected(
+                &mut self,
+                query: &AffectedQuery,
+            ) -> Result<Vec<AffectedPackage>, FleetError> {
+                self.run(false, |conn| core::affected(conn, query))
+            }
+
+            fn rematch(&mut self, matcher: &FleetMatcher<'_>) -> Result<RematchReport, FleetError> {
+                let now = Timestamp::now();
+                self.run(true, |conn| core::rematch(conn, matcher, now))
+            }
+        }
+    };
+}
+
+store_impl!(SqliteStore);
+store_impl!(PostgresStore);
+
+/// Where a store is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreLocation {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// Reads `sqlite://PATH` (`sqlite:///abs/path`, `sqlite://relative/path`, or `sqlite:PATH`)
+    /// or `postgres://…`/`postgresql://…`.
+    pub fn parse(text: &str) -> Result<StoreLocation, FleetError> {
+        let invalid = |reason: &str| FleetError::InvalidLocation {
+            location: crate::postgres::redact(text),
+            reason: reason.to_owned(),
+        };
+        if let Some(path) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(invalid("the path is empty"));
+            }
+            return Ok(StoreLocation::Sqlite(PathBuf::from(path)));
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(StoreLocation::Postgres(text.to_owned()));
+        }
+        Err(invalid(
+            "it starts with neither `sqlite://` nor `postgres://`",
+        ))
+    }
+}
+
+/// Opens (creating or migrating as needed) the store at `location`.
+pub fn open(location: &StoreLocation) -> Result<Box<dyn Store>, FleetError> {
+    Ok(match location {
+        StoreLocation::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+        StoreLocation::Postgres(url) => Box::new(PostgresStore::open(url)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_parse() {
+        assert_eq!(
+            StoreLocation::parse("sqlite:///var/lib/qm/fleet.db").unwrap(),
+            StoreLocation::Sqlite("/var/lib/qm/fleet.db".into())
+        );
+        assert_eq!(
+            StoreLocation::parse("sqlite://fleet.db").unwrap(),
+            StoreLocation::Sqlite("fleet.db".into())
+        );
+        assert_eq!(
+            StoreLocation::parse("sqlite:fleet.db").unwrap(),
+            StoreLocation::Sqlite("fleet.db".into())
+        );
+        assert_eq!(
+            StoreLocation::parse("postgresql://qm@localhost/fleet").unwrap(),
+            StoreLocation::Postgres("postgresql://qm@localhost/fleet".into())
+        );
+        for bad in ["", "fleet.db", "sqlite://", "mysql://x", "postgres:/x"] {
+            assert!(StoreLocation::parse(bad).is_err(), "{bad}");
+        }
+        let error = StoreLocation::parse("mysql://qm:secret@db/x").unwrap_err();
+        assert!(!error.to_string().contains("secret"), "{error}");
+    }
+}
