@@ -218,3 +218,54 @@ fn os_packages_belong_to_the_layer_that_introduced_them() {
     );
     assert_eq!(inventory.packages.len(), 3);
 }
+
+#[test]
+fn a_whiteout_in_a_later_layer_removes_the_package_it_deletes() {
+    let site = "usr/lib/python3/dist-packages";
+    let flask_meta = format!("{site}/flask-2.2.2.dist-info/METADATA");
+    let requests_meta = format!("{site}/requests-2.28.1.dist-info/METADATA");
+    let flask_wh = format!("{site}/.wh.flask-2.2.2.dist-info");
+    let layers = vec![
+        (
+            tar_of(&[
+                (
+                    "etc/os-release",
+                    b"ID=debian\nVERSION_ID=\"12\"\n".as_slice(),
+                ),
+                (
+                    "var/lib/dpkg/status.d/curl",
+                    stanza("curl", "7.88.1-10").as_bytes(),
+                ),
+                (
+                    "var/lib/dpkg/status.d/bash",
+                    stanza("bash", "5.2.15-2").as_bytes(),
+                ),
+                (
+                    &flask_meta,
+                    b"Metadata-Version: 2.1\nName: Flask\nVersion: 2.2.2\n".as_slice(),
+                ),
+                (
+                    &requests_meta,
+                    b"Metadata-Version: 2.1\nName: requests\nVersion: 2.28.1\n".as_slice(),
+                ),
+            ]),
+            "base",
+        ),
+        (
+            // `pip uninstall flask && dpkg --purge curl`, as whiteouts.
+            tar_of(&[
+                (&flask_wh, b"".as_slice()),
+                ("var/lib/dpkg/status.d/.wh.curl", b"".as_slice()),
+            ]),
+            "RUN pip uninstall -y flask && dpkg --purge curl",
+        ),
+    ];
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("image.tar");
+    docker_archive(&path, &layers);
+    let target = Target::parse(path.to_str().unwrap()).unwrap();
+    let inventory = catalog_target(&target, "image", &CatalogOptions::default()).unwrap();
+    let mut names: Vec<&str> = inventory.packages.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["bash", "requests"], "{:?}", inventory.packages);
+}
