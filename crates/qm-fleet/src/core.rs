@@ -1226,26 +1226,51 @@ pub(crate) fn rematch(
         }
     }
 
-    // Which targets each changed vulnerability reaches, before and after.
-    let mut targets_of: HashMap<PairKey, Vec<String>> = HashMap::new();
-    let mut reach = |conn: &mut dyn Conn, pair: PairKey| -> Result<Vec<String>, FleetError> {
-        if let Some(targets) = targets_of.get(&pair) {
-            return Ok(targets.clone());
+    // Where each touched pair is: its revisions (with how many times each holds it), read
+    // from the package index alone and placed with one pass over the revisions, rather than
+    // joining revisions and targets for each of thousands of rows per pair.
+    let mut revisions: HashMap<i64, (i64, i64, bool)> = HashMap::new();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    if !moves.is_empty() {
+        for row in conn.query(
+            "SELECT r.id, r.target_id, r.context_id, t.latest_revision, t.name \
+             FROM revisions r JOIN targets t ON t.id = r.target_id",
+            &[],
+        )? {
+            let id = row.int(0)?;
+            let target = row.int(1)?;
+            revisions.insert(id, (target, row.int(2)?, row.opt_int(3)? == Some(id)));
+            names
+                .entry(target)
+                .or_insert_with(|| row.text(4).unwrap_or_default().to_owned());
         }
-        let targets = conn
-            .query(
-                "SELECT t.name FROM revision_packages rp \
-                 JOIN revisions r ON r.id = rp.revision_id \
-                 JOIN targets t ON t.id = r.target_id AND t.latest_revision = r.id \
-                 WHERE rp.package_id = ? AND r.context_id = ?",
-                &[Param::Int(pair.1), Param::Int(pair.0)],
-            )?
-            .iter()
-            .map(|row| row.text(0).map(str::to_owned))
-            .collect::<Result<Vec<_>, _>>()?;
-        targets_of.insert(pair, targets.clone());
-        Ok(targets)
-    };
+    }
+    let mut occurrences: HashMap<PairKey, Vec<(i64, i64)>> = HashMap::new();
+    let mut occurrences_of =
+        |conn: &mut dyn Conn, pair: PairKey| -> Result<Vec<(i64, i64)>, FleetError> {
+            if let Some(found) = occurrences.get(&pair) {
+                return Ok(found.clone());
+            }
+            let mut counts: BTreeMap<i64, i64> = BTreeMap::new();
+            for row in conn.query(
+                "SELECT revision_id FROM revision_packages WHERE package_id = ?",
+                &[Param::Int(pair.1)],
+            )? {
+                let revision = row.int(0)?;
+                if revisions
+                    .get(&revision)
+                    .is_some_and(|(_, context, _)| *context == pair.0)
+                {
+                    *counts.entry(revision).or_default() += 1;
+                }
+            }
+            let found: Vec<(i64, i64)> = counts.into_iter().collect();
+            occurrences.insert(pair, found.clone());
+            Ok(found)
+        };
+
+    // Which targets each changed vulnerability reaches, before and after: by latest
+    // revision, as target ids until the names are printed.
     let mut old_by_id: HashMap<&str, Vec<PairKey>> = HashMap::new();
     for key in old.keys().filter(|key| changed_ids.contains(&key.2)) {
         old_by_id
@@ -1262,18 +1287,31 @@ pub(crate) fn rematch(
             .push((key.0, key.1));
         new_detail.entry(key.2.as_str()).or_insert(stored);
     }
+    let mut reach = |conn: &mut dyn Conn, pairs: Option<&Vec<PairKey>>| {
+        let mut targets: HashSet<i64> = HashSet::new();
+        for pair in pairs.into_iter().flatten() {
+            for (revision, _) in occurrences_of(conn, *pair)? {
+                if let Some((target, _, true)) = revisions.get(&revision) {
+                    targets.insert(*target);
+                }
+            }
+        }
+        Ok::<_, FleetError>(targets)
+    };
+    let named = |ids: Vec<&i64>| -> Vec<String> {
+        let mut list: Vec<String> = ids
+            .into_iter()
+            .filter_map(|id| names.get(id).cloned())
+            .collect();
+        list.sort();
+        list
+    };
     let mut changes = Vec::new();
     for id in &changed_ids {
-        let mut before = BTreeSet::new();
-        for pair in old_by_id.get(id.as_str()).into_iter().flatten() {
-            before.extend(reach(conn, *pair)?);
-        }
-        let mut after = BTreeSet::new();
-        for pair in new_by_id.get(id.as_str()).into_iter().flatten() {
-            after.extend(reach(conn, *pair)?);
-        }
-        let newly_affected: Vec<String> = after.difference(&before).cloned().collect();
-        let newly_fixed: Vec<String> = before.difference(&after).cloned().collect();
+        let before = reach(conn, old_by_id.get(id.as_str()))?;
+        let after = reach(conn, new_by_id.get(id.as_str()))?;
+        let newly_affected = named(after.difference(&before).collect());
+        let newly_fixed = named(before.difference(&after).collect());
         if newly_affected.is_empty() && newly_fixed.is_empty() {
             continue;
         }
@@ -1297,24 +1335,10 @@ pub(crate) fn rematch(
     // Move each revision's counts by what its pairs gained and lost: a pair held `k` times by
     // a revision moves `k` findings. Cheaper than recounting every revision a change reaches,
     // which for a base-image package is the whole fleet.
-    let mut occurrences: HashMap<PairKey, Vec<(i64, i64)>> = HashMap::new();
     let mut deltas: BTreeMap<i64, [i64; 6]> = BTreeMap::new();
     for (pair, before, after) in &moves {
-        if !occurrences.contains_key(pair) {
-            let rows = conn.query(
-                "SELECT rp.revision_id, COUNT(*) FROM revision_packages rp \
-                 JOIN revisions r ON r.id = rp.revision_id \
-                 WHERE rp.package_id = ? AND r.context_id = ? GROUP BY rp.revision_id",
-                &[Param::Int(pair.1), Param::Int(pair.0)],
-            )?;
-            let found = rows
-                .iter()
-                .map(|row| Ok((row.int(0)?, row.int(1)?)))
-                .collect::<Result<Vec<_>, FleetError>>()?;
-            occurrences.insert(*pair, found);
-        }
-        for (revision, count) in occurrences.get(pair).into_iter().flatten() {
-            let delta = deltas.entry(*revision).or_default();
+        for (revision, count) in occurrences_of(conn, *pair)? {
+            let delta = deltas.entry(revision).or_default();
             if let Some(before) = before {
                 delta[slot(*before)] -= count;
             }
