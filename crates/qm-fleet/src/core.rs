@@ -26,6 +26,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::FleetError;
+use crate::exposure::{self, Scope};
 use crate::model::{
     AddOutcome, AffectedPackage, AffectedTarget, AffectedVulnerability, Labels, NewRevision,
     PackageInfo, RematchReport, RevisionSummary, SeverityCounts, TargetDetail, TargetSummary,
@@ -503,6 +504,8 @@ pub(crate) fn add(
         "UPDATE targets SET latest_revision = ? WHERE id = ?",
         &[Param::Int(revision_id), Param::Int(target_id)],
     )?;
+    let current = exposure::current_of_revision(conn, target_id, revision_id, context_id)?;
+    exposure::sync(conn, Scope::Target(target_id), current, now_seconds)?;
     if stale.is_none() {
         set_meta(conn, "database", matcher.database())?;
     }
@@ -528,6 +531,36 @@ fn stale_database(
     matcher: &FleetMatcher<'_>,
 ) -> Result<Option<String>, FleetError> {
     Ok(get_meta(conn, "database")?.filter(|recorded| recorded != matcher.database()))
+}
+
+/// The database the store's findings were last derived from.
+pub(crate) fn recorded_database(conn: &mut dyn Conn) -> Result<Option<String>, FleetError> {
+    get_meta(conn, "database")
+}
+
+/// Removes a target, its revisions, inventories and exposures.
+pub(crate) fn remove(conn: &mut dyn Conn, name: &str) -> Result<bool, FleetError> {
+    let Some(row) = conn.query_opt(
+        "SELECT id FROM targets WHERE name = ?",
+        &[Param::Text(name)],
+    )?
+    else {
+        return Ok(false);
+    };
+    let id = Param::Int(row.int(0)?);
+    for statement in [
+        "UPDATE targets SET latest_revision = NULL WHERE id = ?",
+        "DELETE FROM exposures WHERE target_id = ?",
+        "DELETE FROM revision_packages WHERE revision_id IN \
+         (SELECT id FROM revisions WHERE target_id = ?)",
+        "DELETE FROM inventories WHERE revision_id IN \
+         (SELECT id FROM revisions WHERE target_id = ?)",
+        "DELETE FROM revisions WHERE target_id = ?",
+        "DELETE FROM targets WHERE id = ?",
+    ] {
+        conn.execute(statement, &[id])?;
+    }
+    Ok(true)
 }
 
 fn get_meta(conn: &mut dyn Conn, key: &str) -> Result<Option<String>, FleetError> {
@@ -609,6 +642,8 @@ struct StoredFinding {
     aliases: Vec<String>,
     severity: Rating,
     fixed_version: Option<String>,
+    /// When the advisory dates the fix (else when it was published), in Unix seconds.
+    fix_date: Option<i64>,
     detail: String,
 }
 
@@ -620,13 +655,26 @@ impl StoredFinding {
         let detail = serde_json::to_string(&finding).map_err(|error| FleetError::Unexpected {
             detail: format!("cannot encode finding `{}`: {error}", finding.id),
         })?;
+        let fix_date = finding
+            .fix_published
+            .or(finding.published)
+            .map(Timestamp::unix_seconds);
         Ok(StoredFinding {
+            fix_date,
             id: finding.id,
             aliases: finding.aliases,
             severity: finding.severity.rating,
             fixed_version: finding.fixed_version,
             detail,
         })
+    }
+
+    /// When its fix became available as far as the store can tell at `now`: the advisory's
+    /// date, unless that is in the future, else `now`; `None` without a fix.
+    fn fix_available_at(&self, now: i64) -> Option<i64> {
+        self.fixed_version
+            .as_ref()
+            .map(|_| self.fix_date.map_or(now, |date| date.min(now)))
     }
 }
 
@@ -639,7 +687,8 @@ fn insert_finding(
 ) -> Result<(), FleetError> {
     conn.execute(
         "INSERT INTO package_findings (context_id, package_id, vuln_id, severity, \
-         fixed_version, detail, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         fixed_version, detail, first_seen, fix_available_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
         &[
             Param::Int(context_id),
             Param::Int(package_id),
@@ -648,6 +697,7 @@ fn insert_finding(
             Param::OptText(finding.fixed_version.as_deref()),
             Param::Text(&finding.detail),
             Param::Int(now),
+            Param::OptInt(finding.fix_available_at(now)),
         ],
     )?;
     for alias in std::iter::once(&finding.id).chain(&finding.aliases) {
@@ -1173,6 +1223,9 @@ pub(crate) fn rematch(
     // changed rating: what the revisions' counts must follow.
     let mut moves: Vec<(PairKey, Option<Rating>, Option<Rating>)> = Vec::new();
     let mut changed_ids: BTreeSet<String> = BTreeSet::new();
+    // Ids whose findings changed in any way (also only in severity or fix): their
+    // exposures are synced.
+    let mut touched_ids: BTreeSet<String> = BTreeSet::new();
     let (mut added, mut removed, mut updated) = (0u64, 0u64, 0u64);
     let mut removed_details: HashMap<String, String> = HashMap::new();
     for (key, (detail, severity)) in &old {
@@ -1191,13 +1244,18 @@ pub(crate) fn rematch(
                     .or_insert_with(|| detail.clone());
             }
             Some(stored) if stored.detail != *detail => {
+                // A fix seen before keeps its time; a fix that went away takes it along.
                 conn.execute(
-                    "UPDATE package_findings SET severity = ?, fixed_version = ?, detail = ? \
+                    "UPDATE package_findings SET severity = ?, fixed_version = ?, detail = ?, \
+                     fix_available_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL \
+                     ELSE COALESCE(fix_available_at, ?) END \
                      WHERE context_id = ? AND package_id = ? AND vuln_id = ?",
                     &[
                         Param::Text(stored.severity.as_str()),
                         Param::OptText(stored.fixed_version.as_deref()),
                         Param::Text(&stored.detail),
+                        Param::Int(i64::from(stored.fixed_version.is_some())),
+                        Param::OptInt(stored.fix_available_at(now_seconds)),
                         Param::Int(key.0),
                         Param::Int(key.1),
                         Param::Text(&key.2),
@@ -1210,6 +1268,7 @@ pub(crate) fn rematch(
                     )?;
                 }
                 updated += 1;
+                touched_ids.insert(key.2.clone());
                 if stored.severity != *severity {
                     moves.push(((key.0, key.1), Some(*severity), Some(stored.severity)));
                 }
@@ -1231,7 +1290,8 @@ pub(crate) fn rematch(
     // joining revisions and targets for each of thousands of rows per pair.
     let mut revisions: HashMap<i64, (i64, i64, bool)> = HashMap::new();
     let mut names: HashMap<i64, String> = HashMap::new();
-    if !moves.is_empty() {
+    touched_ids.extend(changed_ids.iter().cloned());
+    if !touched_ids.is_empty() {
         for row in conn.query(
             "SELECT r.id, r.target_id, r.context_id, t.latest_revision, t.name \
              FROM revisions r JOIN targets t ON t.id = r.target_id",
@@ -1366,6 +1426,36 @@ pub(crate) fn rematch(
             ],
         )?;
     }
+
+    // Exposures follow every vulnerability whose findings changed, fleet-wide.
+    for id in &touched_ids {
+        let rows = conn.query(
+            "SELECT pf.context_id, pf.package_id, p.ecosystem, p.name, p.version, pf.severity, \
+             pf.fixed_version, pf.fix_available_at FROM package_findings pf \
+             JOIN packages p ON p.id = pf.package_id WHERE pf.vuln_id = ?",
+            &[Param::Text(id)],
+        )?;
+        let mut current = Vec::new();
+        for row in rows {
+            for (revision, _) in occurrences_of(conn, (row.int(0)?, row.int(1)?))? {
+                let Some((target_id, _, true)) = revisions.get(&revision) else {
+                    continue;
+                };
+                current.push(exposure::Current {
+                    target_id: *target_id,
+                    vuln_id: id.clone(),
+                    ecosystem: row.text(2)?.to_owned(),
+                    package: row.text(3)?.to_owned(),
+                    version: row.text(4)?.to_owned(),
+                    severity: Rating::from_label(row.text(5)?),
+                    fixed_version: row.opt_text(6)?.map(str::to_owned),
+                    fix_available_at: row.opt_int(7)?,
+                });
+            }
+        }
+        exposure::sync(conn, Scope::Vulnerability(id), current, now_seconds)?;
+    }
+
     set_meta(conn, "database", matcher.database())?;
     set_meta(conn, "rematched_at", &now.to_string())?;
 

@@ -58,9 +58,12 @@
 
 mod core;
 mod error;
+mod exposure;
 mod model;
+mod plan;
 mod postgres;
 mod query;
+mod report;
 mod schema;
 mod sql;
 mod sqlite;
@@ -71,12 +74,20 @@ pub mod testing;
 pub use crate::core::{FleetMatcher, inventory_digest};
 pub use crate::error::{BoxError, FleetError};
 pub use crate::model::{
-    AddOutcome, AffectedPackage, AffectedTarget, AffectedVulnerability, Labels, NewRevision,
-    PackageInfo, RematchReport, RevisionSummary, SeverityCounts, TargetDetail, TargetSummary,
-    VulnerabilityChange,
+    AddOutcome, AffectedPackage, AffectedTarget, AffectedVulnerability, Exposure, Labels,
+    NewRevision, PackageInfo, RematchReport, RevisionSummary, SeverityCounts, TargetDetail,
+    TargetSummary, VulnerabilityChange,
+};
+pub use crate::plan::{
+    EcosystemUpgrades, PatchPlan, PlanGroup, PlanOrigin, PlanRequest, PlanSummary, UnfixedFinding,
+    Upgrade,
 };
 pub use crate::postgres::PostgresStore;
 pub use crate::query::{AffectedQuery, PurlQuery, purl_key};
+pub use crate::report::{
+    FleetReport, FleetStatistics, OpenExposure, PatchTimes, ReportOptions, ReportedExposure,
+    SeverityStatistics, TargetStatistics, TimelinePoint, render_html, render_markdown,
+};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::sqlite::SqliteStore;
 pub use crate::store::{Store, StoreLocation, open};

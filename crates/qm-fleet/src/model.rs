@@ -246,3 +246,42 @@ pub struct RematchReport {
     /// Per vulnerability, the targets newly affected and newly fixed; sorted by id.
     pub changes: Vec<VulnerabilityChange>,
 }
+
+/// How long one target was (or still is) exposed to one vulnerability through one package:
+/// from the first revision or re-match that found it affected to the first that found it
+/// not, with when a fix became available.
+///
+/// One exposure per (target, vulnerability, package name): upgrading the package to another
+/// still-vulnerable version continues the exposure; removing the package or reaching a fixed
+/// version ends it. A later return (a downgrade, a revert) opens a new exposure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exposure {
+    /// The target.
+    pub target: String,
+    /// The vulnerability's primary id.
+    pub vulnerability: String,
+    /// Its other ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Its severity, as the store last judged it.
+    pub severity: Rating,
+    /// The package's ecosystem.
+    pub ecosystem: Ecosystem,
+    /// The package's name.
+    pub package: String,
+    /// The version last seen affected.
+    pub installed_version: String,
+    /// The nearest fixed version, as last judged; `None` while no fix exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_version: Option<String>,
+    /// When a fix became available: the advisory's publication time when the advisory
+    /// already named a fix then, else the first time the store saw one. `None` while no fix
+    /// exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_available_at: Option<Timestamp>,
+    /// When the target was first seen affected.
+    pub first_affected_at: Timestamp,
+    /// When it was first seen no longer affected; `None` while the exposure is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_at: Option<Timestamp>,
+}

@@ -54,6 +54,7 @@ impl ToSql for Param<'_> {
             Param::Int(value) => value.to_sql(ty, out),
             Param::Text(value) => value.to_sql(ty, out),
             Param::OptText(value) => value.to_sql(ty, out),
+            Param::OptInt(value) => value.to_sql(ty, out),
             Param::Blob(value) => value.to_sql(ty, out),
         }
     }
@@ -67,6 +68,7 @@ impl ToSql for Param<'_> {
             Param::Int(value) => value.to_sql_checked(ty, out),
             Param::Text(value) => value.to_sql_checked(ty, out),
             Param::OptText(value) => value.to_sql_checked(ty, out),
+            Param::OptInt(value) => value.to_sql_checked(ty, out),
             Param::Blob(value) => value.to_sql_checked(ty, out),
         }
     }

@@ -13,7 +13,7 @@ use crate::error::FleetError;
 use crate::sql::{Conn, Dialect, Param};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Tables the store owns; finding any of them without `schema_version` means damage.
 pub(crate) const TABLES: &[&str] = &[
@@ -28,6 +28,7 @@ pub(crate) const TABLES: &[&str] = &[
     "matched",
     "package_findings",
     "vuln_ids",
+    "exposures",
 ];
 
 struct Migration {
@@ -36,26 +37,27 @@ struct Migration {
 }
 
 /// Every migration, oldest first; migration `n` (from 1) brings a store to version `n`.
-const MIGRATIONS: &[Migration] = &[Migration {
-    sqlite: &[
-        "CREATE TABLE schema_version (version INTEGER NOT NULL)",
-        "INSERT INTO schema_version (version) VALUES (0)",
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "CREATE TABLE targets (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sqlite: &[
+            "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+            "INSERT INTO schema_version (version) VALUES (0)",
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE targets (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
             labels TEXT NOT NULL,
             created_at INTEGER NOT NULL,
             latest_revision INTEGER
         )",
-        "CREATE INDEX targets_latest ON targets (latest_revision)",
-        "CREATE TABLE contexts (
+            "CREATE INDEX targets_latest ON targets (latest_revision)",
+            "CREATE TABLE contexts (
             id INTEGER PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,
             distro TEXT,
             kind TEXT NOT NULL
         )",
-        "CREATE TABLE revisions (
+            "CREATE TABLE revisions (
             id INTEGER PRIMARY KEY,
             target_id INTEGER NOT NULL REFERENCES targets (id),
             number INTEGER NOT NULL,
@@ -73,11 +75,11 @@ const MIGRATIONS: &[Migration] = &[Migration {
             unknown INTEGER NOT NULL DEFAULT 0,
             UNIQUE (target_id, number)
         )",
-        "CREATE TABLE inventories (
+            "CREATE TABLE inventories (
             revision_id INTEGER PRIMARY KEY REFERENCES revisions (id),
             data BLOB NOT NULL
         )",
-        "CREATE TABLE packages (
+            "CREATE TABLE packages (
             id INTEGER PRIMARY KEY,
             identity TEXT NOT NULL UNIQUE,
             ecosystem TEXT NOT NULL,
@@ -91,10 +93,10 @@ const MIGRATIONS: &[Migration] = &[Migration {
             purl_key TEXT,
             purl_version TEXT
         )",
-        "CREATE INDEX packages_name ON packages (name_key)",
-        "CREATE INDEX packages_source ON packages (source_key)",
-        "CREATE INDEX packages_purl ON packages (purl_key)",
-        "CREATE TABLE revision_packages (
+            "CREATE INDEX packages_name ON packages (name_key)",
+            "CREATE INDEX packages_source ON packages (source_key)",
+            "CREATE INDEX packages_purl ON packages (purl_key)",
+            "CREATE TABLE revision_packages (
             revision_id INTEGER NOT NULL REFERENCES revisions (id),
             position INTEGER NOT NULL,
             package_id INTEGER NOT NULL REFERENCES packages (id),
@@ -103,15 +105,15 @@ const MIGRATIONS: &[Migration] = &[Migration {
             dev INTEGER NOT NULL,
             PRIMARY KEY (revision_id, position)
         )",
-        // Covering: `affected` and re-match read where a package is without visiting the table.
-        "CREATE INDEX revision_packages_package
+            // Covering: `affected` and re-match read where a package is without visiting the table.
+            "CREATE INDEX revision_packages_package
             ON revision_packages (package_id, revision_id, layer, locations)",
-        "CREATE TABLE matched (
+            "CREATE TABLE matched (
             context_id INTEGER NOT NULL REFERENCES contexts (id),
             package_id INTEGER NOT NULL REFERENCES packages (id),
             PRIMARY KEY (context_id, package_id)
         )",
-        "CREATE TABLE package_findings (
+            "CREATE TABLE package_findings (
             context_id INTEGER NOT NULL REFERENCES contexts (id),
             package_id INTEGER NOT NULL REFERENCES packages (id),
             vuln_id TEXT NOT NULL,
@@ -121,34 +123,34 @@ const MIGRATIONS: &[Migration] = &[Migration {
             first_seen INTEGER NOT NULL,
             PRIMARY KEY (context_id, package_id, vuln_id)
         )",
-        "CREATE INDEX package_findings_vuln ON package_findings (vuln_id)",
-        "CREATE INDEX package_findings_severity
+            "CREATE INDEX package_findings_vuln ON package_findings (vuln_id)",
+            "CREATE INDEX package_findings_severity
             ON package_findings (context_id, package_id, severity)",
-        "CREATE TABLE vuln_ids (
+            "CREATE TABLE vuln_ids (
             alias TEXT NOT NULL,
             vuln_id TEXT NOT NULL,
             PRIMARY KEY (alias, vuln_id)
         )",
-    ],
-    postgres: &[
-        "CREATE TABLE schema_version (version BIGINT NOT NULL)",
-        "INSERT INTO schema_version (version) VALUES (0)",
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "CREATE TABLE targets (
+        ],
+        postgres: &[
+            "CREATE TABLE schema_version (version BIGINT NOT NULL)",
+            "INSERT INTO schema_version (version) VALUES (0)",
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE targets (
             id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
             labels TEXT NOT NULL,
             created_at BIGINT NOT NULL,
             latest_revision BIGINT
         )",
-        "CREATE INDEX targets_latest ON targets (latest_revision)",
-        "CREATE TABLE contexts (
+            "CREATE INDEX targets_latest ON targets (latest_revision)",
+            "CREATE TABLE contexts (
             id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,
             distro TEXT,
             kind TEXT NOT NULL
         )",
-        "CREATE TABLE revisions (
+            "CREATE TABLE revisions (
             id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
             target_id BIGINT NOT NULL REFERENCES targets (id),
             number BIGINT NOT NULL,
@@ -166,11 +168,11 @@ const MIGRATIONS: &[Migration] = &[Migration {
             unknown BIGINT NOT NULL DEFAULT 0,
             UNIQUE (target_id, number)
         )",
-        "CREATE TABLE inventories (
+            "CREATE TABLE inventories (
             revision_id BIGINT PRIMARY KEY REFERENCES revisions (id),
             data BYTEA NOT NULL
         )",
-        "CREATE TABLE packages (
+            "CREATE TABLE packages (
             id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
             identity TEXT NOT NULL UNIQUE,
             ecosystem TEXT NOT NULL,
@@ -184,10 +186,10 @@ const MIGRATIONS: &[Migration] = &[Migration {
             purl_key TEXT,
             purl_version TEXT
         )",
-        "CREATE INDEX packages_name ON packages (name_key)",
-        "CREATE INDEX packages_source ON packages (source_key)",
-        "CREATE INDEX packages_purl ON packages (purl_key)",
-        "CREATE TABLE revision_packages (
+            "CREATE INDEX packages_name ON packages (name_key)",
+            "CREATE INDEX packages_source ON packages (source_key)",
+            "CREATE INDEX packages_purl ON packages (purl_key)",
+            "CREATE TABLE revision_packages (
             revision_id BIGINT NOT NULL REFERENCES revisions (id),
             position BIGINT NOT NULL,
             package_id BIGINT NOT NULL REFERENCES packages (id),
@@ -196,13 +198,13 @@ const MIGRATIONS: &[Migration] = &[Migration {
             dev BIGINT NOT NULL,
             PRIMARY KEY (revision_id, position)
         )",
-        "CREATE INDEX revision_packages_package ON revision_packages (package_id, revision_id)",
-        "CREATE TABLE matched (
+            "CREATE INDEX revision_packages_package ON revision_packages (package_id, revision_id)",
+            "CREATE TABLE matched (
             context_id BIGINT NOT NULL REFERENCES contexts (id),
             package_id BIGINT NOT NULL REFERENCES packages (id),
             PRIMARY KEY (context_id, package_id)
         )",
-        "CREATE TABLE package_findings (
+            "CREATE TABLE package_findings (
             context_id BIGINT NOT NULL REFERENCES contexts (id),
             package_id BIGINT NOT NULL REFERENCES packages (id),
             vuln_id TEXT NOT NULL,
@@ -212,16 +214,85 @@ const MIGRATIONS: &[Migration] = &[Migration {
             first_seen BIGINT NOT NULL,
             PRIMARY KEY (context_id, package_id, vuln_id)
         )",
-        "CREATE INDEX package_findings_vuln ON package_findings (vuln_id)",
-        "CREATE INDEX package_findings_severity
+            "CREATE INDEX package_findings_vuln ON package_findings (vuln_id)",
+            "CREATE INDEX package_findings_severity
             ON package_findings (context_id, package_id, severity)",
-        "CREATE TABLE vuln_ids (
+            "CREATE TABLE vuln_ids (
             alias TEXT NOT NULL,
             vuln_id TEXT NOT NULL,
             PRIMARY KEY (alias, vuln_id)
         )",
-    ],
-}];
+        ],
+    },
+    Migration {
+        sqlite: &[
+            // When a finding's fix became available: the advisory's date for the fix when it
+            // gives one, else when the store first saw the fix.
+            "ALTER TABLE package_findings ADD COLUMN fix_available_at INTEGER",
+            "UPDATE package_findings SET fix_available_at = first_seen WHERE fixed_version IS NOT NULL",
+            "CREATE TABLE exposures (
+            id INTEGER PRIMARY KEY,
+            target_id INTEGER NOT NULL REFERENCES targets (id),
+            vuln_id TEXT NOT NULL,
+            ecosystem TEXT NOT NULL,
+            package TEXT NOT NULL,
+            installed_version TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            fixed_version TEXT,
+            fix_available_at INTEGER,
+            first_affected_at INTEGER NOT NULL,
+            fixed_at INTEGER
+        )",
+            "CREATE INDEX exposures_target ON exposures (target_id, fixed_at)",
+            "CREATE INDEX exposures_vuln ON exposures (vuln_id, fixed_at)",
+            // Exposures already open: one per (latest revision's target, vulnerability, package
+            // name), affected since the revision was added; fixes first seen when first stored.
+            "INSERT INTO exposures (target_id, vuln_id, ecosystem, package, installed_version, \
+         severity, fixed_version, fix_available_at, first_affected_at)
+         SELECT t.id, pf.vuln_id, p.ecosystem, p.name, MAX(p.version), MAX(pf.severity),
+                MAX(pf.fixed_version), MIN(pf.fix_available_at), MIN(r.added_at)
+         FROM targets t
+         JOIN revisions r ON r.id = t.latest_revision
+         JOIN revision_packages rp ON rp.revision_id = r.id
+         JOIN packages p ON p.id = rp.package_id
+         JOIN package_findings pf ON pf.context_id = r.context_id AND pf.package_id = p.id
+         GROUP BY t.id, pf.vuln_id, p.ecosystem, p.name",
+        ],
+        postgres: &[
+            // When a finding's fix became available: the advisory's date for the fix when it
+            // gives one, else when the store first saw the fix.
+            "ALTER TABLE package_findings ADD COLUMN fix_available_at BIGINT",
+            "UPDATE package_findings SET fix_available_at = first_seen WHERE fixed_version IS NOT NULL",
+            "CREATE TABLE exposures (
+            id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+            target_id BIGINT NOT NULL REFERENCES targets (id),
+            vuln_id TEXT NOT NULL,
+            ecosystem TEXT NOT NULL,
+            package TEXT NOT NULL,
+            installed_version TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            fixed_version TEXT,
+            fix_available_at BIGINT,
+            first_affected_at BIGINT NOT NULL,
+            fixed_at BIGINT
+        )",
+            "CREATE INDEX exposures_target ON exposures (target_id, fixed_at)",
+            "CREATE INDEX exposures_vuln ON exposures (vuln_id, fixed_at)",
+            // Exposures already open: one per (latest revision's target, vulnerability, package
+            // name), affected since the revision was added; fixes first seen when first stored.
+            "INSERT INTO exposures (target_id, vuln_id, ecosystem, package, installed_version, \
+         severity, fixed_version, fix_available_at, first_affected_at)
+         SELECT t.id, pf.vuln_id, p.ecosystem, p.name, MAX(p.version), MAX(pf.severity),
+                MAX(pf.fixed_version), MIN(pf.fix_available_at), MIN(r.added_at)
+         FROM targets t
+         JOIN revisions r ON r.id = t.latest_revision
+         JOIN revision_packages rp ON rp.revision_id = r.id
+         JOIN packages p ON p.id = rp.package_id
+         JOIN package_findings pf ON pf.context_id = r.context_id AND pf.package_id = p.id
+         GROUP BY t.id, pf.vuln_id, p.ecosystem, p.name",
+        ],
+    },
+];
 
 /// What opening found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,6 +19,7 @@ pub(crate) enum Param<'a> {
     Int(i64),
     Text(&'a str),
     OptText(Option<&'a str>),
+    OptInt(Option<i64>),
     Blob(&'a [u8]),
 }
 

@@ -40,7 +40,8 @@ impl rusqlite::ToSql for Param<'_> {
             Param::Int(value) => ValueRef::Integer(*value),
             Param::Text(value) => ValueRef::Text(value.as_bytes()),
             Param::OptText(Some(value)) => ValueRef::Text(value.as_bytes()),
-            Param::OptText(None) => ValueRef::Null,
+            Param::OptText(None) | Param::OptInt(None) => ValueRef::Null,
+            Param::OptInt(Some(value)) => ValueRef::Integer(*value),
             Param::Blob(value) => ValueRef::Blob(value),
         }))
     }

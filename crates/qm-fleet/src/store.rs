@@ -6,9 +6,11 @@ use qm_model::{Inventory, Timestamp};
 
 use crate::core::{self, FleetMatcher};
 use crate::error::FleetError;
+use crate::exposure;
 use crate::model::{
-    AddOutcome, AffectedPackage, NewRevision, RematchReport, TargetDetail, TargetSummary,
+    AddOutcome, AffectedPackage, Exposure, NewRevision, RematchReport, TargetDetail, TargetSummary,
 };
+use crate::plan::{PatchPlan, PlanRequest};
 use crate::postgres::PostgresStore;
 use crate::query::AffectedQuery;
 use crate::sqlite::SqliteStore;
@@ -49,6 +51,20 @@ pub trait Store: Send {
 
     /// Re-derives every finding from `matcher`'s database; reports what changed.
     fn rematch(&mut self, matcher: &FleetMatcher<'_>) -> Result<RematchReport, FleetError>;
+
+    /// The patch plan of the latest revisions (all, or `request.target`'s): the fewest
+    /// upgrades clearing the findings at or over `request.severity`, and what has no fix.
+    fn plan(&mut self, request: &PlanRequest) -> Result<PatchPlan, FleetError>;
+
+    /// Every exposure, open and closed (of one target when `target` names one).
+    fn exposures(&mut self, target: Option<&str>) -> Result<Vec<Exposure>, FleetError>;
+
+    /// The description of the database the stored findings come from, if any was recorded.
+    fn database(&mut self) -> Result<Option<String>, FleetError>;
+
+    /// Removes a target with its history and exposures; `false` when there is none by that
+    /// name. Packages and findings other targets share stay.
+    fn remove(&mut self, name: &str) -> Result<bool, FleetError>;
 }
 
 macro_rules! store_impl {
@@ -94,6 +110,22 @@ macro_rules! store_impl {
             fn rematch(&mut self, matcher: &FleetMatcher<'_>) -> Result<RematchReport, FleetError> {
                 let now = Timestamp::now();
                 self.run(true, |conn| core::rematch(conn, matcher, now))
+            }
+
+            fn plan(&mut self, request: &PlanRequest) -> Result<PatchPlan, FleetError> {
+                self.run(false, |conn| crate::plan::plan(conn, request))
+            }
+
+            fn exposures(&mut self, target: Option<&str>) -> Result<Vec<Exposure>, FleetError> {
+                self.run(false, |conn| exposure::list(conn, target))
+            }
+
+            fn database(&mut self) -> Result<Option<String>, FleetError> {
+                self.run(false, core::recorded_database)
+            }
+
+            fn remove(&mut self, name: &str) -> Result<bool, FleetError> {
+                self.run(true, |conn| core::remove(conn, name))
             }
         }
     };

@@ -1,0 +1,308 @@
+//! Exposures over time, each scenario on SQLite and PostgreSQL: opened when a target is first
+//! seen affected, closed when an add or a re-match first sees it not, kept through upgrades
+//! that stay vulnerable; backfilled when an older store is migrated.
+
+#![expect(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
+#[allow(dead_code, reason = "the fixtures are shared with the store tests")]
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Engine, database, debian_image, requirements, with_version};
+use qm_fleet::{AffectedQuery, Exposure, FleetMatcher, NewRevision, Store};
+
+on_both_engines!(
+    exposures_follow_revisions,
+    exposures_follow_rematch,
+    removing_a_target_forgets_it,
+    a_version_one_store_is_migrated_with_its_exposures,
+);
+
+fn add(store: &mut dyn Store, name: &str, inventory: &qm_model::Inventory, db: &FleetMatcher<'_>) {
+    store
+        .add(
+            &NewRevision {
+                name,
+                labels: None,
+                inventory,
+            },
+            db,
+        )
+        .unwrap();
+}
+
+/// The open exposures must be exactly the latest findings, by (target, id, package).
+fn assert_open_match_findings(store: &mut dyn Store) {
+    let open: BTreeSet<(String, String, String)> = store
+        .exposures(None)
+        .unwrap()
+        .into_iter()
+        .filter(|exposure| exposure.fixed_at.is_none())
+        .map(|exposure| (exposure.target, exposure.vulnerability, exposure.package))
+        .collect();
+    let mut findings = BTreeSet::new();
+    for target in store.list().unwrap() {
+        for finding in store.show(&target.name).unwrap().unwrap().findings {
+            findings.insert((target.name.clone(), finding.id, finding.package.name));
+        }
+    }
+    assert_eq!(open, findings);
+}
+
+fn werkzeug(exposures: &[Exposure]) -> Vec<&Exposure> {
+    exposures
+        .iter()
+        .filter(|exposure| exposure.package == "Werkzeug")
+        .collect()
+}
+
+fn exposures_follow_revisions(engine: &Engine) {
+    let db = database(false);
+    let matcher = FleetMatcher::new(&db);
+    let mut store = engine.open();
+    // Werkzeug 0.11: seven PyPA advisories.
+    add(store.as_mut(), "web", &requirements(), &matcher);
+    let first = store.exposures(Some("web")).unwrap();
+    let open = werkzeug(&first);
+    assert_eq!(open.len(), 7, "{open:#?}");
+    for exposure in &open {
+        assert_eq!(exposure.target, "web");
+        assert_eq!(exposure.installed_version, "0.11");
+        assert!(exposure.fixed_at.is_none());
+        assert!(exposure.fixed_version.is_some());
+        // The PyPA records date themselves: the fix predates the target being seen.
+        let fix = exposure.fix_available_at.unwrap();
+        assert!(fix <= exposure.first_affected_at, "{exposure:#?}");
+    }
+    assert_open_match_findings(store.as_mut());
+
+    // Upgrading to 2.2.3 fixes six of them; the seventh (fixed in 2.3.8) stays open, same
+    // exposure, at the new version.
+    add(
+        store.as_mut(),
+        "web",
+        &with_version(requirements(), "Werkzeug", "2.2.3"),
+        &matcher,
+    );
+    let second = store.exposures(Some("web")).unwrap();
+    let werk = werkzeug(&second);
+    assert_eq!(
+        werk.len(),
+        7,
+        "an upgrade continues exposures, it does not add"
+    );
+    let (open, closed): (Vec<&Exposure>, Vec<&Exposure>) =
+        werk.iter().copied().partition(|e| e.fixed_at.is_none());
+    assert_eq!(closed.len(), 6);
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].installed_version, "2.2.3");
+    assert_eq!(open[0].fixed_version.as_deref(), Some("2.3.8"));
+    for exposure in &closed {
+        assert!(exposure.fixed_at.unwrap() >= exposure.first_affected_at);
+        assert_eq!(
+            exposure.installed_version, "0.11",
+            "closed keeps the last affected"
+        );
+    }
+    let before = first
+        .iter()
+        .find(|e| e.vulnerability == open[0].vulnerability)
+        .unwrap();
+    assert_eq!(before.first_affected_at, open[0].first_affected_at);
+    assert_open_match_findings(store.as_mut());
+
+    // A Debian image: exposures carry the source package's findings, on both binaries'
+    // shared source name.
+    add(
+        store.as_mut(),
+        "base",
+        &debian_image("sha256:aaaa", "3.0.11-1~deb12u1", true),
+        &matcher,
+    );
+    let base = store.exposures(Some("base")).unwrap();
+    assert!(!base.is_empty());
+    assert!(
+        base.iter()
+            .all(|e| e.target == "base" && e.fixed_at.is_none())
+    );
+    assert_open_match_findings(store.as_mut());
+    // Going back to the vulnerable version opens new exposures beside the closed ones.
+    add(store.as_mut(), "web", &requirements(), &matcher);
+    let third = store.exposures(Some("web")).unwrap();
+    assert_eq!(werkzeug(&third).len(), 13);
+    assert_open_match_findings(store.as_mut());
+}
+
+fn exposures_follow_rematch(engine: &Engine) {
+    let without_flask = database(false);
+    let with_flask = database(true);
+    let old = FleetMatcher::new(&without_flask);
+    let new = FleetMatcher::new(&with_flask);
+    let mut store = engine.open();
+    add(store.as_mut(), "web", &requirements(), &old);
+    add(
+        store.as_mut(),
+        "web-fixed",
+        &with_version(requirements(), "Flask", "2.3.3"),
+        &old,
+    );
+    let flask = |store: &mut dyn Store| -> Vec<Exposure> {
+        store
+            .exposures(None)
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                e.vulnerability == "CVE-2023-30861"
+                    || e.aliases.contains(&"CVE-2023-30861".to_owned())
+            })
+            .collect()
+    };
+    assert!(flask(store.as_mut()).is_empty());
+
+    store.rematch(&new).unwrap();
+    let opened = flask(store.as_mut());
+    assert_eq!(opened.len(), 1, "{opened:#?}");
+    assert_eq!(opened[0].target, "web");
+    assert_eq!(opened[0].package, "Flask");
+    assert_eq!(opened[0].fixed_version.as_deref(), Some("2.2.5"));
+    assert!(opened[0].fixed_at.is_none());
+    assert!(
+        opened[0]
+            .aliases
+            .contains(&"GHSA-m2qf-hxjv-5gpq".to_owned())
+    );
+    assert_open_match_findings(store.as_mut());
+
+    // The advisory goes away: the exposure closes, and stays in the history.
+    store.rematch(&old).unwrap();
+    let closed = flask(store.as_mut());
+    assert_eq!(closed.len(), 1);
+    assert!(closed[0].fixed_at.unwrap() >= closed[0].first_affected_at);
+    assert_open_match_findings(store.as_mut());
+}
+
+fn removing_a_target_forgets_it(engine: &Engine) {
+    let db = database(false);
+    let matcher = FleetMatcher::new(&db);
+    let mut store = engine.open();
+    add(store.as_mut(), "web", &requirements(), &matcher);
+    add(
+        store.as_mut(),
+        "web",
+        &with_version(requirements(), "Werkzeug", "2.2.3"),
+        &matcher,
+    );
+    add(
+        store.as_mut(),
+        "web-2",
+        &with_version(requirements(), "Werkzeug", "2.2.3"),
+        &matcher,
+    );
+    assert!(store.remove("web").unwrap());
+    assert!(!store.remove("web").unwrap());
+    assert!(store.show("web").unwrap().is_none());
+    assert_eq!(
+        store
+            .list()
+            .unwrap()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["web-2"]
+    );
+    assert!(
+        store
+            .exposures(None)
+            .unwrap()
+            .iter()
+            .all(|e| e.target == "web-2")
+    );
+    // What the other target shares is intact.
+    let found = store
+        .affected(&AffectedQuery::parse("Werkzeug").unwrap())
+        .unwrap();
+    let targets: Vec<&str> = found
+        .iter()
+        .flat_map(|p| p.targets.iter().map(|t| t.target.as_str()))
+        .collect();
+    assert_eq!(targets, ["web-2"]);
+    // The name can be used again, from revision 1.
+    let outcome = store
+        .add(
+            &NewRevision {
+                name: "web",
+                labels: None,
+                inventory: &requirements(),
+            },
+            &matcher,
+        )
+        .unwrap();
+    assert_eq!(outcome.revision, 1);
+    assert_open_match_findings(store.as_mut());
+}
+
+fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
+    let db = database(false);
+    let matcher = FleetMatcher::new(&db);
+    {
+        let mut store = engine.open();
+        add(store.as_mut(), "web", &requirements(), &matcher);
+        add(
+            store.as_mut(),
+            "base",
+            &debian_image("sha256:aaaa", "3.0.11-1~deb12u1", true),
+            &matcher,
+        );
+    }
+    // Undo migration 2, as a store written by the previous schema looks.
+    execute_raw(
+        engine,
+        &[
+            "DROP TABLE exposures",
+            "ALTER TABLE package_findings DROP COLUMN fix_available_at",
+            "UPDATE schema_version SET version = 1",
+        ],
+    );
+    let mut store = engine.open();
+    let exposures = store.exposures(None).unwrap();
+    assert!(werkzeug(&exposures).len() == 7);
+    assert!(exposures.iter().any(|e| e.target == "base"));
+    assert!(exposures.iter().all(|e| e.fixed_at.is_none()));
+    // Fixes known then count as seen when the finding was first stored.
+    assert!(
+        exposures
+            .iter()
+            .filter(|e| e.fixed_version.is_some())
+            .all(|e| e.fix_available_at.is_some())
+    );
+    assert_open_match_findings(store.as_mut());
+    // And the store goes on working.
+    add(
+        store.as_mut(),
+        "web",
+        &with_version(requirements(), "Werkzeug", "2.2.3"),
+        &matcher,
+    );
+    assert_open_match_findings(store.as_mut());
+}
+
+/// Runs `statements` on the store behind its back (to make an older store).
+fn execute_raw(engine: &Engine, statements: &[&str]) {
+    match engine {
+        Engine::Sqlite(_) => {
+            let path = engine.sqlite_path().unwrap().join("fleet.db");
+            let connection = rusqlite::Connection::open(path).unwrap();
+            for statement in statements {
+                connection.execute(statement, []).unwrap();
+            }
+        }
+        Engine::Postgres(database) => {
+            let mut client =
+                ::postgres::Client::connect(database.url(), ::postgres::NoTls).unwrap();
+            for statement in statements {
+                client.execute(*statement, &[]).unwrap();
+            }
+        }
+    }
+}
