@@ -104,6 +104,10 @@ pub(crate) struct UpdateArgs {
     /// Never touch the network: read local sources and cached downloads only.
     #[arg(long)]
     pub(crate) offline: bool,
+    /// Do not re-match the fleet store afterwards (by default a store that exists is
+    /// re-matched and what changed is printed).
+    #[arg(long)]
+    pub(crate) no_rematch: bool,
 }
 
 /// How a command prints its result.
@@ -155,6 +159,10 @@ pub(crate) struct ImportArgs {
     /// Install even if the bundle is older than, or the same as, the installed one.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Do not re-match the fleet store afterwards (by default a store that exists is
+    /// re-matched and what changed is printed).
+    #[arg(long)]
+    pub(crate) no_rematch: bool,
 }
 
 const ECOSYSTEM_HELP: &str = "Ecosystem whose rules apply, by its OSV name, case-insensitive: \

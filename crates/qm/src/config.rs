@@ -13,6 +13,12 @@
 //! max_age = "7d"
 //! # Public keys trusted to sign bundles for `qm db import` (key rotation: list several).
 //! trusted_keys = ["keys/2026.pub", "keys/2027.pub"]
+//!
+//! [fleet]
+//! # The fleet store; also `QM_STORE` or `--store` [default: sqlite://<cache dir>/fleet.db].
+//! store = "postgres://qm@db.internal/fleet"
+//! # Where a re-match that changed something POSTs its JSON report; also `QM_FLEET_WEBHOOK`.
+//! webhook = "https://alerts.internal/hooks/qm"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,6 +33,8 @@ use serde::Deserialize;
 pub(crate) struct ConfigFile {
     #[serde(default)]
     pub(crate) db: DbSection,
+    #[serde(default)]
+    pub(crate) fleet: FleetSection,
     /// The directory relative paths in the file are resolved against.
     #[serde(skip)]
     pub(crate) base: PathBuf,
@@ -40,6 +48,14 @@ pub(crate) struct DbSection {
     pub(crate) max_age: Option<String>,
     #[serde(default)]
     pub(crate) trusted_keys: Vec<String>,
+}
+
+/// `[fleet]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FleetSection {
+    pub(crate) store: Option<String>,
+    pub(crate) webhook: Option<String>,
 }
 
 impl ConfigFile {

@@ -61,7 +61,7 @@ impl Fleet {
     fn update_db(&self, sources: &[&str]) {
         self.qm()
             .env("QM_DB_SOURCES", sources.join(" "))
-            .args(["db", "update"])
+            .args(["db", "update", "--no-rematch"])
             .assert()
             .success();
     }

@@ -90,7 +90,7 @@ pub(crate) fn run(global: &GlobalArgs, command: DbCommand) -> Result<ExitStatus>
         DbCommand::Status(args) => status(&context, args),
         DbCommand::Keygen(args) => keygen(args),
         DbCommand::Export(args) => export(&context, args),
-        DbCommand::Import(args) => import(&context, args),
+        DbCommand::Import(args) => import(&context, global, args),
     }
 }
 
@@ -216,6 +216,10 @@ fn update(context: &DbContext, global: &GlobalArgs, args: UpdateArgs) -> Result<
         for problem in outcome.report.problems.iter().take(5) {
             writeln!(stderr, "  {problem}")?;
         }
+    }
+    drop(stderr);
+    if !args.no_rematch {
+        crate::commands::fleet_rematch::after_db_change(global, &outcome.path)?;
     }
     Ok(ExitStatus::Success)
 }
@@ -367,7 +371,7 @@ fn trusted_keys(context: &DbContext, args: &ImportArgs) -> Result<Vec<PublicKey>
     Ok(keys)
 }
 
-fn import(context: &DbContext, args: ImportArgs) -> Result<ExitStatus> {
+fn import(context: &DbContext, global: &GlobalArgs, args: ImportArgs) -> Result<ExitStatus> {
     let trusted = trusted_keys(context, &args)?;
     let file = fs_err::File::open(&args.bundle)?;
     let verified =
@@ -419,6 +423,10 @@ fn import(context: &DbContext, args: ImportArgs) -> Result<ExitStatus> {
     )?;
     if let Some(warning) = context.staleness(&db).1 {
         writeln!(io::stderr().lock(), "warning: {warning}")?;
+    }
+    drop(db);
+    if !args.no_rematch {
+        crate::commands::fleet_rematch::after_db_change(global, &context.db_path)?;
     }
     Ok(ExitStatus::Success)
 }

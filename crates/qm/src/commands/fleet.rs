@@ -21,8 +21,10 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::commands::db::DbContext;
 use crate::commands::inventory::{InventoryRequest, build_inventory, print_warnings};
 use crate::commands::output::Output;
-use crate::config::cache_dir;
 use crate::{ExitStatus, UsageError};
+
+#[path = "fleet_plan.rs"]
+mod plan;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum FleetCommand {
@@ -55,6 +57,29 @@ pub(crate) enum FleetCommand {
     /// Run after `qm db update` or `qm db import`: prints, per vulnerability, the targets
     /// newly affected and newly fixed.
     Rematch(RematchArgs),
+    /// Remove a target with its history and exposures.
+    Rm(RemoveArgs),
+    /// Exposure over time and fleet statistics: when each target was first seen affected,
+    /// when a fix became available, when it was seen fixed; time to patch.
+    ///
+    /// HTML (default) is one self-contained page with charts, for auditors; JSON holds every
+    /// exposure; Markdown suits an issue or a pull request.
+    #[command(after_help = "Examples:\n  qm fleet report -o fleet.html\n  \
+        qm fleet report -f json -o fleet.json\n  qm fleet report payments-api -f markdown")]
+    Report(crate::commands::fleet_report::ReportArgs),
+    /// The fewest upgrades that clear the findings at or over a severity, and what has no fix.
+    ///
+    /// Over the latest revision of every target, or of NAME: per package, the nearest version
+    /// that fixes all its findings at or over `--severity`, once for all the targets it
+    /// clears; base-image layers (shared by several targets, or an image's first) apart,
+    /// where rebuilding on a patched base is the fix; with the command that applies each
+    /// (`apt-get`, `apk`, `dnf`, `pip`, `npm`, `cargo`, `go`, …). Debian commands pin binary
+    /// packages to the fixed source version: a binary-only rebuild may carry a `+bN` suffix.
+    #[command(
+        after_help = "Examples:\n  qm fleet plan\n  qm fleet plan payments-api \
+        --severity critical\n  qm fleet plan -f markdown > plan.md"
+    )]
+    Plan(plan::PlanArgs),
 }
 
 /// Where the store is.
@@ -63,7 +88,7 @@ pub(crate) struct StoreArgs {
     /// The fleet store: `sqlite://PATH` or `postgres://USER@HOST[:PORT]/DATABASE`
     /// [default: sqlite://<cache dir>/fleet.db].
     #[arg(long, env = "QM_STORE", value_name = "URL")]
-    store: Option<String>,
+    pub(crate) store: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +150,18 @@ pub(crate) struct RematchArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     format: OutputFormat,
+    /// POST the JSON report here when a target is newly affected or newly fixed (retried on
+    /// failure; skipped with `--offline`).
+    #[arg(long, env = "QM_FLEET_WEBHOOK", value_name = "URL")]
+    webhook: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RemoveArgs {
+    /// The target's name.
+    name: String,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -135,17 +172,30 @@ pub(crate) fn run(global: &GlobalArgs, command: FleetCommand) -> Result<ExitStat
         FleetCommand::Ls(args) => list(global, args),
         FleetCommand::Show(args) => show(global, args),
         FleetCommand::Affected(args) => affected(global, args),
-        FleetCommand::Rematch(args) => rematch(global, args),
+        FleetCommand::Rematch(args) => crate::commands::fleet_rematch::rematch(
+            global,
+            args.store.store.as_deref(),
+            args.webhook.as_deref(),
+            args.format,
+        ),
+        FleetCommand::Rm(args) => remove(global, args),
+        FleetCommand::Report(args) => crate::commands::fleet_report::report(global, args),
+        FleetCommand::Plan(args) => plan::run(global, args),
     }
 }
 
 /// Opens the store `--store`/`QM_STORE` names, or the default one.
-fn open_store(global: &GlobalArgs, args: &StoreArgs) -> Result<Box<dyn Store>> {
+pub(crate) fn open_store(global: &GlobalArgs, args: &StoreArgs) -> Result<Box<dyn Store>> {
     let location = match &args.store {
         Some(text) => StoreLocation::parse(text).map_err(|error| usage(&error))?,
-        None => StoreLocation::Sqlite(cache_dir(global.cache_dir.as_deref())?.join("fleet.db")),
+        None => crate::commands::fleet_rematch::store_location(global, None)?,
     };
     qm_fleet::open(&location).map_err(fleet)
+}
+
+/// A store error as the user reads it (for the other fleet modules).
+pub(crate) fn fleet_error(error: FleetError) -> anyhow::Error {
+    fleet(error)
 }
 
 /// A store error as the user reads it: the causes, then the next step.
@@ -564,53 +614,19 @@ fn place(location: Option<&String>, layer: Option<&str>) -> String {
     place.trim().to_owned()
 }
 
-fn rematch(global: &GlobalArgs, args: RematchArgs) -> Result<ExitStatus> {
-    let context = DbContext::new(global)?;
-    let db = context.open()?;
+fn remove(global: &GlobalArgs, args: RemoveArgs) -> Result<ExitStatus> {
     let mut store = open_store(global, &args.store)?;
-    let matcher = FleetMatcher::new(&db);
-    let report = store.rematch(&matcher).map_err(fleet)?;
-    match args.format {
-        OutputFormat::Json => write_json(&report)?,
-        OutputFormat::Table => {
-            if report.changes.is_empty() {
-                write_text("no target is newly affected or newly fixed\n")?;
-            } else {
-                let rows: Vec<Vec<String>> = report
-                    .changes
-                    .iter()
-                    .map(|change| {
-                        vec![
-                            change.id.clone(),
-                            change.severity.to_string(),
-                            change.newly_affected.join(","),
-                            change.newly_fixed.join(","),
-                        ]
-                    })
-                    .collect();
-                write_text(&table(
-                    &["ID", "SEVERITY", "NEWLY AFFECTED", "NEWLY FIXED"],
-                    &rows,
-                ))?;
-            }
-            if !global.quiet {
-                let _ = writeln!(
-                    io::stderr(),
-                    "re-matched {} packages against the database {}: {} findings added, {} removed, {} updated",
-                    report.packages_matched,
-                    report.database,
-                    report.findings_added,
-                    report.findings_removed,
-                    report.findings_updated
-                );
-            }
-        }
+    if !store.remove(&args.name).map_err(fleet)? {
+        return Err(UsageError(format!("there is no target `{}` in the fleet", args.name)).into());
+    }
+    if !global.quiet {
+        let _ = writeln!(io::stderr(), "removed `{}` and its history", args.name);
     }
     Ok(ExitStatus::Success)
 }
 
 /// Columns padded to their widest cell, two spaces apart; the last column is not padded.
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers
         .iter()
         .map(|header| header.chars().count())
