@@ -3,7 +3,8 @@
 //!
 //! Run with `cargo bench -p qm-vulndb --bench db`. Setup prints the advisory and key counts and
 //! the file size; lookup throughput is in elements per second, one element being one lookup
-//! (half of keys present, half absent, in a shuffled order).
+//! (half of keys present, half absent, in a shuffled order). `entries_*` measure the zero-copy
+//! [`VulnDb::entries`], `lookup_*` the decoding [`VulnDb::lookup`].
 
 #![expect(clippy::unwrap_used, reason = "broken bench setup must fail loudly")]
 #![expect(clippy::print_stderr, reason = "setup reports the input's size")]
@@ -118,6 +119,26 @@ fn database(c: &mut Criterion) {
         present.len(),
         entries as f64 / present.len() as f64
     );
+    // `entries`: the zero-copy lookup, each entry's advisory read but nothing decoded.
+    for (name, keys) in [
+        ("entries_mixed", &keys),
+        ("entries_present", &present),
+        ("entries_absent", &absent),
+    ] {
+        group.throughput(Throughput::Elements(keys.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut found = 0;
+                for key in keys {
+                    for entry in db.entries(black_box(key)).unwrap() {
+                        found += entry.advisory().index();
+                    }
+                }
+                found
+            });
+        });
+    }
+    // `lookup`: the same, every entry decoded into owned values.
     for (name, keys) in [
         ("lookup_mixed", &keys),
         ("lookup_present", &present),

@@ -24,7 +24,9 @@ pub use bundle::{
     BundleError, BundleInfo, BundleLimits, BundleManifest, DbEntry, InstallOutcome, PublicKey,
     SigningKey, VerifiedBundle, export_bundle, install_bundle, installed_manifest, verify_bundle,
 };
-pub use db::{AdvisoryRef, DbAffected, DbError, DbMetadata, SourceInfo, VulnDb, write_db};
+pub use db::{
+    AdvisoryRef, DbAffected, DbError, DbMetadata, Entries, EntryRef, SourceInfo, VulnDb, write_db,
+};
 pub use fetch::{FetchError, FetchOptions, Fetched, Fetcher, Progress};
 pub use ingest::{
     IngestError, IngestReport, Ingested, Problem, SourceCount, ingest_bytes, ingest_path,

@@ -13,10 +13,16 @@ use qm_model::{
 use qm_vulndb::{AdvisoryRef, DbError, DbMetadata, SourceInfo, VulnDb, write_db};
 
 /// Header fields the tests reach into (see the layout table in `src/db/mod.rs`).
-const HEADER_LEN: usize = 128;
+const HEADER_LEN: usize = 136;
 const SCHEMA_AT: usize = 8;
 const CHECKSUM_AT: usize = 24;
 const ADVISORIES_AT: usize = 40;
+/// Where the header lists the section lengths, and how many there are: the block checksums
+/// are the second last, the records the last.
+const SECTIONS_AT: usize = 56;
+const SECTION_COUNT: usize = 10;
+/// The records are checksummed in blocks of this size.
+const RECORD_BLOCK: usize = 64 * 1024;
 
 fn time(text: &str) -> Timestamp {
     text.parse().unwrap()
@@ -247,12 +253,44 @@ fn build(advisories: &[Advisory], metadata: &DbMetadata) -> Vec<u8> {
     bytes
 }
 
-/// Replaces the header checksum with the body's, as a forger (or a bug) would.
-fn recompute_checksum(bytes: &mut [u8]) {
-    if bytes.len() >= HEADER_LEN {
-        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER_LEN..]);
-        bytes[CHECKSUM_AT..CHECKSUM_AT + 8].copy_from_slice(&checksum.to_le_bytes());
+/// Where the block checksum and records sections start, by the header's section lengths, when
+/// they fit the file.
+fn record_sections(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut start = HEADER_LEN;
+    let mut starts = [0; SECTION_COUNT];
+    for (index, section) in starts.iter_mut().enumerate() {
+        let at = SECTIONS_AT + 8 * index;
+        let length = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+        *section = start;
+        start = start.checked_add(usize::try_from(length).ok()?)?;
     }
+    (start <= bytes.len()).then_some((starts[SECTION_COUNT - 2], starts[SECTION_COUNT - 1]))
+}
+
+/// Replaces the block checksums and the header checksum with the ones the bytes have, as a
+/// forger (or a bug) would. Without a layout that fits, the header checksum covers the body.
+fn recompute_checksum(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN {
+        return;
+    }
+    let covered = match record_sections(bytes) {
+        Some((sums, records)) => {
+            let blocks: Vec<u64> = bytes[records..]
+                .chunks(RECORD_BLOCK)
+                .map(xxhash_rust::xxh3::xxh3_64)
+                .collect();
+            for (index, sum) in blocks.into_iter().enumerate() {
+                let at = sums + 8 * index;
+                if at + 8 <= records {
+                    bytes[at..at + 8].copy_from_slice(&sum.to_le_bytes());
+                }
+            }
+            records
+        }
+        None => bytes.len(),
+    };
+    let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER_LEN..covered]);
+    bytes[CHECKSUM_AT..CHECKSUM_AT + 8].copy_from_slice(&checksum.to_le_bytes());
 }
 
 /// Every affected entry of `advisories`, grouped by key, as (advisory index, entry).
@@ -289,6 +327,12 @@ fn assert_round_trip(db: &VulnDb, advisories: &[Advisory]) {
             .map(|entry| (entry.advisory.index(), entry.affected))
             .collect();
         assert_eq!(&found, entries, "{key}");
+        let refs = db.entries(key).unwrap();
+        assert_eq!(refs.len(), entries.len(), "{key}");
+        let decoded: Vec<(usize, AffectedPackage)> = refs
+            .map(|entry| (entry.advisory().index(), entry.affected().unwrap()))
+            .collect();
+        assert_eq!(&decoded, entries, "{key}");
     }
     for (index, advisory) in advisories.iter().enumerate() {
         for id in std::iter::once(&advisory.id).chain(&advisory.aliases) {
@@ -319,7 +363,7 @@ fn hand_built_advisories_round_trip() {
     let advisories = sample();
     let db = VulnDb::from_bytes(build(&advisories, &metadata())).unwrap();
     assert_eq!(db.metadata(), &metadata());
-    assert_eq!(db.schema_version(), 1);
+    assert_eq!(db.schema_version(), 2);
     assert_round_trip(&db, &advisories);
 }
 
@@ -468,10 +512,11 @@ fn open_error(bytes: &[u8]) -> (DbError, String) {
 fn damaged_files_are_refused_with_clear_messages() {
     let valid = build(&sample(), &metadata());
     let mut newer = valid.clone();
-    newer[SCHEMA_AT..SCHEMA_AT + 4].copy_from_slice(&2u32.to_le_bytes());
+    newer[SCHEMA_AT..SCHEMA_AT + 4].copy_from_slice(&3u32.to_le_bytes());
     let mut flipped = valid.clone();
-    let middle = valid.len() / 2;
-    flipped[middle] ^= 0x10;
+    // A byte of the tables, which opening checks (the records are checked when read).
+    let (sums, _) = record_sections(&valid).unwrap();
+    flipped[(HEADER_LEN + sums) / 2] ^= 0x10;
     let mut header_count = valid.clone();
     header_count[ADVISORIES_AT] ^= 0x01;
     let mut trailing = valid.clone();
@@ -487,7 +532,7 @@ fn damaged_files_are_refused_with_clear_messages() {
         (
             "newer schema",
             newer,
-            "the vulnerability database `<dir>/qm.db` has schema version 2, but this qm reads only version 1".into(),
+            "the vulnerability database `<dir>/qm.db` has schema version 3, but this qm reads only version 2".into(),
         ),
         (
             "flipped byte",
@@ -505,17 +550,17 @@ fn damaged_files_are_refused_with_clear_messages() {
         (
             "truncated header",
             valid[..50].to_vec(),
-            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 50, its header needs 128".into(),
+            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 50, its header needs 136".into(),
         ),
         (
             "truncated magic",
             valid[..5].to_vec(),
-            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 5, its header needs 128".into(),
+            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 5, its header needs 136".into(),
         ),
         (
             "empty",
             Vec::new(),
-            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 0, its header needs 128".into(),
+            "the vulnerability database `<dir>/qm.db` is truncated: it ends at byte 0, its header needs 136".into(),
         ),
         (
             "trailing bytes",
@@ -539,8 +584,8 @@ fn damaged_files_are_refused_with_clear_messages() {
             "newer schema" => matches!(
                 error,
                 DbError::UnsupportedSchema {
-                    found: 2,
-                    supported: 1,
+                    found: 3,
+                    supported: 2,
                     ..
                 }
             ),
@@ -552,6 +597,131 @@ fn damaged_files_are_refused_with_clear_messages() {
         };
         assert!(variant_matches, "{name}: {error:?}");
     }
+}
+
+#[test]
+fn a_database_of_the_previous_schema_is_refused_with_a_hint_to_rebuild() {
+    let mut old = build(&sample(), &metadata());
+    old[SCHEMA_AT..SCHEMA_AT + 4].copy_from_slice(&1u32.to_le_bytes());
+    let (error, message) = open_error(&old);
+    assert!(
+        matches!(
+            error,
+            DbError::UnsupportedSchema {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        message,
+        "the vulnerability database `<dir>/qm.db` has schema version 1, but this qm reads only version 2"
+    );
+    assert!(error.hint().unwrap().contains("qm db update"));
+}
+
+/// Advisories enough for several blocks of records, each with its own id and key.
+fn many_advisories() -> Vec<Advisory> {
+    let mut advisories = Vec::new();
+    for round in 0..400 {
+        for mut advisory in sample() {
+            advisory.id = format!("{}-{round}", advisory.id);
+            for entry in &mut advisory.affected {
+                entry.package = PackageKey::new(
+                    entry.package.ecosystem.clone(),
+                    entry.package.release.as_deref(),
+                    &format!("{}-{round}", entry.package.name),
+                );
+            }
+            advisories.push(advisory);
+        }
+    }
+    advisories
+}
+
+#[test]
+fn damaged_records_are_refused_when_their_block_is_read() {
+    let advisories = many_advisories();
+    let valid = build(&advisories, &metadata());
+    let (_, records) = record_sections(&valid).unwrap();
+    assert!(
+        valid.len() - records > 3 * RECORD_BLOCK,
+        "the test needs several blocks of records"
+    );
+    // A byte in the second block: opening does not read it.
+    let damaged_at = records + RECORD_BLOCK + 100;
+    let mut damaged = valid.clone();
+    damaged[damaged_at] ^= 0x10;
+    let db = VulnDb::from_bytes(damaged).unwrap();
+
+    let mut good = 0;
+    let mut bad = 0;
+    for (read, advisory) in db.advisories().zip(&advisories) {
+        match read {
+            Ok(read) => {
+                good += 1;
+                assert_eq!(read, *advisory);
+            }
+            Err(error) => {
+                bad += 1;
+                let DbError::BlockChecksumMismatch { offset, .. } = error else {
+                    panic!("{}: {error:?}", advisory.id);
+                };
+                assert_eq!(offset, (records + RECORD_BLOCK) as u64);
+                assert!(
+                    error
+                        .to_string()
+                        .contains(&format!("is damaged: its records at byte {offset} hash to")),
+                    "{error}"
+                );
+                assert!(error.hint().unwrap().contains("qm db update"));
+            }
+        }
+    }
+    let mut refused_lookups = 0;
+    for key in expected_lookups(&advisories).keys() {
+        match db.lookup(key) {
+            Ok(_) => {}
+            Err(DbError::BlockChecksumMismatch { .. }) => refused_lookups += 1,
+            Err(error) => panic!("{key}: {error:?}"),
+        }
+    }
+    assert!(refused_lookups > 0);
+    assert!(good > bad && bad > 0, "{good} read, {bad} refused");
+    assert!(matches!(
+        db.verify(),
+        Err(DbError::BlockChecksumMismatch { .. })
+    ));
+    // Ids are in the tables, which opening checked.
+    assert_eq!(db.find(&advisories[0].id).unwrap().len(), 1);
+
+    let db = VulnDb::from_bytes(valid).unwrap();
+    db.verify().unwrap();
+    assert_round_trip(&db, &advisories);
+}
+
+#[test]
+fn entries_give_the_advisories_of_a_key_and_nothing_for_an_absent_one() {
+    let db = VulnDb::from_bytes(build(&sample(), &metadata())).unwrap();
+    let absent = PackageKey::new(Ecosystem::PyPI, None, "not-there");
+    assert_eq!(db.entries(&absent).unwrap().len(), 0);
+    let present = PackageKey::new(Ecosystem::Debian, Some("12"), "openssl");
+    let advisories: Vec<usize> = db
+        .entries(&present)
+        .unwrap()
+        .map(|entry| entry.advisory().index())
+        .collect();
+    // The same advisories as a decoding lookup gives.
+    assert_eq!(advisories, [1, 4, 7]);
+    let decoded: Vec<usize> = db
+        .lookup(&present)
+        .unwrap()
+        .iter()
+        .map(|found| found.advisory.index())
+        .collect();
+    assert_eq!(decoded, advisories);
 }
 
 #[test]
@@ -590,7 +760,7 @@ proptest! {
         // Half the time, give the garbage a valid-looking header so the checks go deeper.
         if fix_header && bytes.len() >= HEADER_LEN {
             bytes[..8].copy_from_slice(b"QMVULNDB");
-            bytes[SCHEMA_AT..SCHEMA_AT + 4].copy_from_slice(&1u32.to_le_bytes());
+            bytes[SCHEMA_AT..SCHEMA_AT + 4].copy_from_slice(&2u32.to_le_bytes());
             bytes[12..16].copy_from_slice(&(HEADER_LEN as u32).to_le_bytes());
             let body = (bytes.len() - HEADER_LEN) as u64;
             bytes[16..24].copy_from_slice(&body.to_le_bytes());

@@ -217,3 +217,26 @@ fn bundles_carry_the_database_across_an_air_gap() {
         .assert()
         .success();
 }
+
+#[test]
+fn status_checks_every_block_of_records() {
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path();
+    qm(cache)
+        .env("QM_DB_SOURCES", mirror())
+        .args(["db", "update"])
+        .assert()
+        .success();
+    // Opening checks the tables only; a flipped byte in the records (most of the file) is
+    // found by status reading every block, and named.
+    let path = cache.join("db").join("qm.db");
+    let mut bytes = fs_err::read(&path).unwrap();
+    let middle = bytes.len() * 3 / 4;
+    bytes[middle] ^= 0x40;
+    fs_err::write(&path, &bytes).unwrap();
+    let output = qm(cache).args(["db", "status"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("is damaged"), "{stderr}");
+    assert!(stderr.contains("qm db update"), "{stderr}");
+}

@@ -18,10 +18,13 @@ use qm_model::{
 pub(super) const MAGIC: [u8; 8] = *b"QMVULNDB";
 
 /// The schema this code writes and reads. Bump it on any change to the layout or encoding.
-pub(super) const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 2;
 
 /// The number of body sections, whose lengths the header lists in body order.
-pub(super) const SECTION_COUNT: usize = 9;
+pub(super) const SECTION_COUNT: usize = 10;
+
+/// The size of the blocks the records section is checksummed by (the last may be shorter).
+pub(super) const RECORD_BLOCK: usize = 64 * 1024;
 
 /// The header's length: the fixed fields (56 bytes) and the section lengths.
 pub(super) const HEADER_LEN: usize = 56 + 8 * SECTION_COUNT;
@@ -34,7 +37,7 @@ pub(super) mod header {
     pub(crate) const HEADER_LEN: usize = 12;
     /// Body length, u64.
     pub(crate) const BODY_LEN: usize = 16;
-    /// xxh3-64 of the body, u64.
+    /// xxh3-64 of the body up to the records section, u64.
     pub(crate) const CHECKSUM: usize = 24;
     /// Build time in Unix seconds, i64.
     pub(crate) const BUILT: usize = 32;
@@ -61,6 +64,8 @@ pub(super) const POSTING_ENTRY: usize = 12;
 pub(super) const ID_ENTRY: usize = 8;
 /// Record offset u64.
 pub(super) const ADVISORY_ENTRY: usize = 8;
+/// xxh3-64 of one block of the records section, u64.
+pub(super) const BLOCK_ENTRY: usize = 8;
 
 /// A bounds or validity failure at an absolute file offset; the caller adds the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -592,6 +597,82 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The longest stored key a lookup encodes on the stack; longer ones go to the heap.
+const INLINE_KEY: usize = 160;
+
+/// A lookup key in its stored form ([`Encoder::key`]), built without allocating when it is
+/// short, as nearly every key is.
+pub(super) enum KeyQuery {
+    /// The bytes and how many of them are used.
+    Inline([u8; INLINE_KEY], usize),
+    /// A key too long for the inline buffer.
+    Heap(Vec<u8>),
+}
+
+impl KeyQuery {
+    /// Encodes `key` exactly as [`Encoder::key`] does.
+    pub(super) fn new(key: &PackageKey) -> KeyQuery {
+        let mut buffer = [0u8; INLINE_KEY];
+        let mut length: usize = 0;
+        let mut fits = true;
+        let mut push = |bytes: &[u8]| match length
+            .checked_add(bytes.len())
+            .and_then(|end| buffer.get_mut(length..end))
+        {
+            Some(slot) => {
+                slot.copy_from_slice(bytes);
+                length += bytes.len();
+            }
+            None => fits = false,
+        };
+        let str = |push: &mut dyn FnMut(&[u8]), text: &str| {
+            let (prefix, used) = varint_bytes(u64::try_from(text.len()).unwrap_or(u64::MAX));
+            push(prefix.get(..used).unwrap_or_default());
+            push(text.as_bytes());
+        };
+        str(&mut push, key.ecosystem.as_str());
+        match key.release.as_deref() {
+            None => push(&[0]),
+            Some(release) => {
+                push(&[1]);
+                str(&mut push, release);
+            }
+        }
+        str(&mut push, key.name.as_str());
+        if fits {
+            KeyQuery::Inline(buffer, length)
+        } else {
+            let mut encoder = Encoder::default();
+            encoder.key(key);
+            KeyQuery::Heap(encoder.bytes)
+        }
+    }
+
+    /// The encoded bytes.
+    pub(super) fn bytes(&self) -> &[u8] {
+        match self {
+            KeyQuery::Inline(buffer, length) => buffer.get(..*length).unwrap_or_default(),
+            KeyQuery::Heap(bytes) => bytes,
+        }
+    }
+}
+
+/// `value` as [`Encoder::varint`] writes it, in a buffer, and the number of bytes used.
+fn varint_bytes(mut value: u64) -> ([u8; 10], usize) {
+    let mut bytes = [0u8; 10];
+    let mut used = 0;
+    for byte in &mut bytes {
+        used += 1;
+        if value < 0x80 {
+            *byte = value as u8;
+            break;
+        }
+        *byte = (value & 0x7f) as u8 | 0x80;
+        value >>= 7;
+    }
+    (bytes, used)
+}
+
 /// The hash of a key's stored bytes: its low bits pick the first slot of the hash index, its
 /// high 32 bits are the fingerprint a slot keeps.
 pub(super) fn key_hash(stored: &[u8]) -> u64 {
@@ -651,6 +732,31 @@ mod tests {
         ];
         for bytes in bad {
             assert!(Cursor::new(bytes, 0).varint("test").is_err(), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn query_keys_encode_as_stored_keys_do() {
+        let long = "n".repeat(400);
+        let keys = [
+            PackageKey::new(Ecosystem::Debian, Some("12"), "openssl"),
+            PackageKey::new(Ecosystem::PyPI, None, "Django"),
+            PackageKey::new(Ecosystem::Npm, None, &"x".repeat(150)),
+            PackageKey::new(Ecosystem::Npm, None, &long),
+        ];
+        for key in keys {
+            let mut encoder = Encoder::default();
+            encoder.key(&key);
+            let query = KeyQuery::new(&key);
+            assert_eq!(query.bytes(), encoder.bytes.as_slice(), "{key}");
+            let inline = matches!(query, KeyQuery::Inline(..));
+            assert_eq!(inline, encoder.bytes.len() <= INLINE_KEY, "{key}");
+        }
+        for value in [0, 1, 127, 128, 16_383, 16_384, u64::MAX] {
+            let mut encoder = Encoder::default();
+            encoder.varint(value);
+            let (bytes, used) = varint_bytes(value);
+            assert_eq!(&bytes[..used], encoder.bytes.as_slice(), "{value}");
         }
     }
 

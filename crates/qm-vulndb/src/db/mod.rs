@@ -1,30 +1,33 @@
 //! The compiled vulnerability database: one versioned, checksummed file made for scan time.
 //!
 //! [`write_db`] compiles advisories into the file; [`VulnDb::open`] maps it into memory, checks
-//! its magic, schema version and xxh3-64 checksum, decodes the small metadata section and
-//! nothing else. A [`VulnDb::lookup`] finds its key through a hash index and decodes only the
-//! entries it returns; [`VulnDb::advisory`] decodes one full record. No JSON is parsed at scan
-//! time.
+//! its magic, schema version and the xxh3-64 checksum of everything but the advisory records,
+//! decodes the small metadata section and nothing else. The records, most of the file, are
+//! checked in 64 KiB blocks, each against its own xxh3-64 the first time it is read (or all at
+//! once by [`VulnDb::verify`]), so no damaged byte is ever decoded and opening does not read
+//! the whole file. [`VulnDb::entries`] finds a key's entries through a hash index without
+//! allocating or decoding; [`VulnDb::lookup`] decodes them too; [`VulnDb::advisory`] decodes
+//! one full record. No JSON is parsed at scan time.
 //!
-//! # Layout (schema 1)
+//! # Layout (schema 2)
 //!
 //! Integers in the header and the tables are little-endian. The header:
 //!
 //! | offset | size | field |
 //! |-------:|-----:|-------|
 //! | 0      | 8    | magic, `QMVULNDB` |
-//! | 8      | 4    | schema version, u32 (`1`) |
-//! | 12     | 4    | header length, u32 (`128`) |
+//! | 8      | 4    | schema version, u32 (`2`) |
+//! | 12     | 4    | header length, u32 (`136`) |
 //! | 16     | 8    | body length, u64: the file is exactly header + body |
-//! | 24     | 8    | xxh3-64 (seed 0) of the body: everything after the header |
+//! | 24     | 8    | xxh3-64 (seed 0) of the body up to the records section: every section but the last |
 //! | 32     | 8    | build time, Unix seconds, i64 |
 //! | 40     | 4    | advisory count, u32 |
 //! | 44     | 4    | package key count, u32 |
 //! | 48     | 4    | id table entry count, u32 |
 //! | 52     | 4    | posting count, u32 |
-//! | 56     | 72   | the lengths of the nine body sections, u64 each, in body order |
+//! | 56     | 80   | the lengths of the ten body sections, u64 each, in body order |
 //!
-//! The body is the nine sections back to back. Offsets inside a table point into the section
+//! The body is the ten sections back to back. Offsets inside a table point into the section
 //! named; "record offset" is relative to the start of the records section.
 //!
 //! | section  | content |
@@ -36,7 +39,8 @@
 //! | postings | per affected entry, 12 bytes: advisory index u32, record offset u64; grouped by key, in advisory order |
 //! | ids      | per id or alias, 8 bytes: id blob offset u32, advisory index u32; sorted by ASCII-lower-cased id, then advisory |
 //! | id blob  | the lower-cased ids (str) |
-//! | advisories | per advisory, 8 bytes: record offset u64 |
+//! | advisories | per advisory, 8 bytes: record offset u64; a record ends where the next starts |
+//! | block checksums | per 64 KiB block of the records section (the last may be shorter), 8 bytes: xxh3-64 (seed 0) of the block |
 //! | records  | the advisories, each as below |
 //!
 //! The hash index has the power of two of slots at or above twice the key count (none without
@@ -66,17 +70,21 @@
 //! # Cost
 //!
 //! Measured on the shared advisory mirror (54 158 advisories, 67 587 affected entries,
-//! 10 872 keys: a 29 MiB file), release build: open 2.5 ms, nearly all of it the checksum;
-//! an absent key 0.19 µs; a present key about 1 µs per entry returned, most of it allocating
-//! the owned strings of the entry (OSV entries from PyPI list some 50 versions each); writing
-//! 180 ms. See `benches/db.rs`.
+//! 10 872 keys: a 29 MiB file), release build: see `benches/db.rs` and the figures there.
+//! [`VulnDb::entries`] costs a hash, a probe and a comparison of the key's bytes, present or
+//! absent; [`VulnDb::lookup`] adds about 1 µs per entry returned, most of it allocating the
+//! owned strings of the entry (OSV entries from PyPI list some 50 versions each), and the
+//! first read of a 64 KiB block hashes it (a few µs).
 //!
 //! # Surprises
 //!
 //! - A passing checksum proves the file was not damaged by accident, not that it is well
 //!   formed: every read is still bounds-checked and a bad value is a [`DbError::Corrupt`]
-//!   naming its byte offset, at the time it is read. Opening checks only the header and the
-//!   metadata section.
+//!   naming its byte offset, at the time it is read. Opening checks only the header, the
+//!   checksum of the tables and the metadata section.
+//! - Damage inside the advisory records is found when its block is first read: a lookup or
+//!   an advisory read returns [`DbError::BlockChecksumMismatch`], not [`VulnDb::open`]. Call
+//!   [`VulnDb::verify`] to check the whole file up front.
 //! - A key with `release: None` finds only entries without a release: `Debian/openssl` and
 //!   `Debian:12/openssl` are different keys.
 //! - Timestamps are stored to the second; sub-second parts are dropped.
@@ -90,13 +98,15 @@ mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use qm_model::{Advisory, AffectedPackage, PackageKey, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use codec::{
-    ADVISORY_ENTRY, Cursor, Encoder, Fault, HEADER_LEN, ID_ENTRY, KEY_ENTRY, MAGIC, POSTING_ENTRY,
-    SCHEMA_VERSION, SECTION_COUNT, SLOT_ENTRY, header, key_hash, slot_count, u32_at, u64_at,
+    ADVISORY_ENTRY, BLOCK_ENTRY, Cursor, Fault, HEADER_LEN, ID_ENTRY, KEY_ENTRY, KeyQuery, MAGIC,
+    POSTING_ENTRY, RECORD_BLOCK, SCHEMA_VERSION, SECTION_COUNT, SLOT_ENTRY, header, key_hash,
+    slot_count, u32_at, u64_at,
 };
 pub use write::write_db;
 
@@ -140,6 +150,91 @@ pub struct DbAffected {
     pub advisory: AdvisoryRef,
     /// The entry, its package being the key looked up.
     pub affected: AffectedPackage,
+}
+
+/// The entries of one package key found by [`VulnDb::entries`]: which advisory each belongs
+/// to and where it is in the file, nothing decoded.
+///
+/// Iterating allocates nothing; [`EntryRef::affected`] decodes one entry when it is wanted.
+#[derive(Debug, Clone)]
+pub struct Entries<'a> {
+    db: &'a VulnDb,
+    key: &'a PackageKey,
+    key_index: u32,
+    postings: std::ops::Range<u32>,
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = EntryRef<'a>;
+
+    fn next(&mut self) -> Option<EntryRef<'a>> {
+        let posting = self.postings.next()?;
+        // `VulnDb::entries` checked every posting of the range, so this read succeeds.
+        let (advisory, offset) = self.db.posting(posting).ok()?;
+        Some(EntryRef {
+            db: self.db,
+            key: self.key,
+            key_index: self.key_index,
+            posting,
+            advisory,
+            offset,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.postings.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Entries<'_> {}
+
+impl std::iter::FusedIterator for Entries<'_> {}
+
+/// One affected entry found by [`VulnDb::entries`], not decoded yet.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    db: &'a VulnDb,
+    key: &'a PackageKey,
+    key_index: u32,
+    posting: u32,
+    advisory: u32,
+    /// The entry's offset in the records section.
+    offset: u64,
+}
+
+impl EntryRef<'_> {
+    /// The advisory the entry belongs to; [`VulnDb::advisory`] reads it in full.
+    pub fn advisory(&self) -> AdvisoryRef {
+        AdvisoryRef(self.advisory)
+    }
+
+    /// Decodes the entry, its package being the key looked up.
+    pub fn affected(&self) -> Result<AffectedPackage, DbError> {
+        let db = self.db;
+        // The entry ends, at the latest, where its advisory's record does.
+        let (_, end) = db.advisory_span(self.advisory)?;
+        let mut cursor = db.record_cursor(
+            self.offset,
+            end,
+            Section::Postings,
+            self.posting,
+            POSTING_ENTRY,
+        )?;
+        cursor
+            .affected(&mut |key_index, at| {
+                if key_index == u64::from(self.key_index) {
+                    // The index matched the query's encoded bytes exactly, so the stored key
+                    // is the query: clone it rather than decode and re-normalise it.
+                    Ok(self.key.clone())
+                } else {
+                    Err(Fault {
+                        offset: at,
+                        what: "key index (not the key whose posting points here)",
+                    })
+                }
+            })
+            .map_err(|fault| db.fault(fault))
+    }
 }
 
 /// Why a database cannot be written, opened or read.
@@ -194,6 +289,21 @@ pub enum DbError {
         /// The checksum of the body as read.
         actual: u64,
     },
+    /// A block of advisory records does not hash to its recorded checksum. Blocks are checked
+    /// when first read, so this comes from a lookup or an advisory read, not from opening.
+    #[error(
+        "the vulnerability database `{path}` is damaged: its records at byte {offset} hash to {actual:016x}, but its block checksum says {expected:016x}"
+    )]
+    BlockChecksumMismatch {
+        /// The file.
+        path: PathBuf,
+        /// Where the damaged block starts.
+        offset: u64,
+        /// The checksum the file records.
+        expected: u64,
+        /// The checksum of the block as read.
+        actual: u64,
+    },
     /// The file ends before its header says it does.
     #[error(
         "the vulnerability database `{path}` is truncated: it ends at byte {offset}, its header needs {expected}"
@@ -245,6 +355,7 @@ impl DbError {
             DbError::UnsupportedSchema { .. }
             | DbError::BadMagic { .. }
             | DbError::ChecksumMismatch { .. }
+            | DbError::BlockChecksumMismatch { .. }
             | DbError::Truncated { .. }
             | DbError::Corrupt { .. } => Some(REPLACE),
             _ => None,
@@ -266,7 +377,8 @@ enum Section {
     Ids = 5,
     IdBlob = 6,
     Advisories = 7,
-    Records = 8,
+    RecordChecksums = 8,
+    Records = 9,
 }
 
 /// The file's bytes: mapped, or owned (small files, bundles, tests).
@@ -297,6 +409,8 @@ pub struct VulnDb {
     key_count: u32,
     id_count: u32,
     posting_count: u32,
+    /// One bit per block of the records section, set once the block's checksum has passed.
+    verified: Box<[AtomicU64]>,
 }
 
 impl fmt::Debug for VulnDb {
@@ -406,17 +520,6 @@ impl VulnDb {
             }
             std::cmp::Ordering::Equal => {}
         }
-        let body = bytes.get(HEADER_LEN..).unwrap_or_default();
-        let expected = field64(header::CHECKSUM)?;
-        let actual = xxhash_rust::xxh3::xxh3_64(body);
-        if actual != expected {
-            return Err(DbError::ChecksumMismatch {
-                path,
-                expected,
-                actual,
-            });
-        }
-
         let mut sections = [(0, 0); SECTION_COUNT];
         let mut start = HEADER_LEN;
         for (index, section) in sections.iter_mut().enumerate() {
@@ -435,6 +538,30 @@ impl VulnDb {
                 "section lengths (they do not fill the body)",
             ));
         }
+        // Everything before the records: the records are checked a block at a time, when
+        // first read, against the block checksums this covers.
+        let (records_start, records_end) = sections[Section::Records as usize];
+        let expected = field64(header::CHECKSUM)?;
+        let actual =
+            xxhash_rust::xxh3::xxh3_64(bytes.get(HEADER_LEN..records_start).unwrap_or_default());
+        if actual != expected {
+            return Err(DbError::ChecksumMismatch {
+                path,
+                expected,
+                actual,
+            });
+        }
+        let blocks = (records_end - records_start).div_ceil(RECORD_BLOCK);
+        let (sums_start, sums_end) = sections[Section::RecordChecksums as usize];
+        if blocks.checked_mul(BLOCK_ENTRY) != Some(sums_end - sums_start) {
+            return Err(corrupt(
+                header::SECTIONS + 8 * Section::RecordChecksums as usize,
+                "block checksum length (it does not fit the records)",
+            ));
+        }
+        let verified = (0..blocks.div_ceil(64))
+            .map(|_| AtomicU64::new(0))
+            .collect();
         let counts = [
             (header::ADVISORIES, Section::Advisories, ADVISORY_ENTRY),
             (header::KEYS, Section::Keys, KEY_ENTRY),
@@ -485,6 +612,7 @@ impl VulnDb {
             key_count,
             id_count,
             posting_count,
+            verified,
         })
     }
 
@@ -513,45 +641,61 @@ impl VulnDb {
         to_u64(self.storage.bytes().len())
     }
 
-    /// Every affected entry whose package is exactly `key`, in advisory order. A key without a
-    /// release finds only entries without one.
+    /// Checks every block of advisory records against its checksum now, rather than when
+    /// each is first read. Opening checks everything else.
+    pub fn verify(&self) -> Result<(), DbError> {
+        let (records, _) = self.section(Section::Records);
+        self.check_blocks(0, records.len())
+    }
+
+    /// Every affected entry whose package is exactly `key`, in advisory order, decoded. A key
+    /// without a release finds only entries without one.
+    ///
+    /// Decoding allocates every string of every entry; [`VulnDb::entries`] finds the same
+    /// entries without decoding them.
     pub fn lookup(&self, key: &PackageKey) -> Result<Vec<DbAffected>, DbError> {
-        let mut query = Encoder::default();
-        query.key(key);
-        let Some(index) = self.find_key(&query.bytes)? else {
-            return Ok(Vec::new());
-        };
-        let (_, first, count) = self.key_entry(index)?;
-        // The index matched the query's encoded bytes exactly, so the stored key is the query:
-        // clone it rather than decode and re-normalise it for every lookup.
-        let key = key.clone();
-        let end = first
-            .checked_add(count)
-            .filter(|end| *end <= self.posting_count)
-            .ok_or_else(|| self.corrupt_entry(Section::Keys, index, KEY_ENTRY, "posting range"))?;
-        let mut found = Vec::with_capacity(to_usize(count));
-        for posting in first..end {
-            let (advisory, offset) = self.posting(posting)?;
-            let mut cursor =
-                self.record_cursor(offset, Section::Postings, posting, POSTING_ENTRY)?;
-            let affected = cursor
-                .affected(&mut |key_index, at| {
-                    if key_index == u64::from(index) {
-                        Ok(key.clone())
-                    } else {
-                        Err(Fault {
-                            offset: at,
-                            what: "key index (not the key whose posting points here)",
-                        })
-                    }
-                })
-                .map_err(|fault| self.fault(fault))?;
+        let entries = self.entries(key)?;
+        let mut found = Vec::with_capacity(entries.len());
+        for entry in entries {
             found.push(DbAffected {
-                advisory: AdvisoryRef(advisory),
-                affected,
+                advisory: entry.advisory(),
+                affected: entry.affected()?,
             });
         }
         Ok(found)
+    }
+
+    /// The affected entries whose package is exactly `key`, in advisory order, as references
+    /// into the file: finding them allocates nothing and decodes nothing. A key without a
+    /// release finds only entries without one.
+    pub fn entries<'a>(&'a self, key: &'a PackageKey) -> Result<Entries<'a>, DbError> {
+        let query = KeyQuery::new(key);
+        let Some(key_index) = self.find_key(query.bytes())? else {
+            return Ok(Entries {
+                db: self,
+                key,
+                key_index: 0,
+                postings: 0..0,
+            });
+        };
+        let first = self.table_u32(Section::Keys, key_index, KEY_ENTRY, 4)?;
+        let count = self.table_u32(Section::Keys, key_index, KEY_ENTRY, 8)?;
+        let end = first
+            .checked_add(count)
+            .filter(|end| *end <= self.posting_count)
+            .ok_or_else(|| {
+                self.corrupt_entry(Section::Keys, key_index, KEY_ENTRY, "posting range")
+            })?;
+        // Check every posting now, so that iterating cannot fail.
+        for posting in first..end {
+            self.posting(posting)?;
+        }
+        Ok(Entries {
+            db: self,
+            key,
+            key_index,
+            postings: first..end,
+        })
     }
 
     /// The full advisory, with all its affected entries.
@@ -563,9 +707,9 @@ impl VulnDb {
                 what: "advisory reference (past the last advisory)",
             }));
         }
-        let offset = self.table_u64(Section::Advisories, advisory.0, ADVISORY_ENTRY, 0)?;
+        let (start, end) = self.advisory_span(advisory.0)?;
         let mut cursor =
-            self.record_cursor(offset, Section::Advisories, advisory.0, ADVISORY_ENTRY)?;
+            self.record_cursor(start, end, Section::Advisories, advisory.0, ADVISORY_ENTRY)?;
         let (mut record, count) = cursor.advisory_head().map_err(|fault| self.fault(fault))?;
         for _ in 0..count {
             let affected = cursor
@@ -710,7 +854,7 @@ impl VulnDb {
 
     /// Key `index`'s stored bytes.
     fn key_bytes(&self, index: u32) -> Result<(&[u8], u64), DbError> {
-        let (offset, _, _) = self.key_entry(index)?;
+        let offset = self.table_u32(Section::Keys, index, KEY_ENTRY, 0)?;
         self.blob(Section::KeyBlob, offset, "package key")
             .map_err(|fault| self.fault(fault))
     }
@@ -752,8 +896,16 @@ impl VulnDb {
         // Bounded, so that a corrupt table with no empty slot cannot loop forever.
         for _ in 0..slot_count {
             let index = u32::try_from(slot).unwrap_or(u32::MAX);
-            let stored = self.table_u32(Section::HashIndex, index, SLOT_ENTRY, 0)?;
-            let entry = self.table_u32(Section::HashIndex, index, SLOT_ENTRY, 4)?;
+            // `slot` is below the slot count, so both reads are in bounds.
+            let at = slot * SLOT_ENTRY;
+            let (Some(stored), Some(entry)) = (u32_at(slots, at), u32_at(slots, at + 4)) else {
+                return Err(self.corrupt_entry(
+                    Section::HashIndex,
+                    index,
+                    SLOT_ENTRY,
+                    "table index",
+                ));
+            };
             let Some(key_index) = entry.checked_sub(1) else {
                 return Ok(None);
             };
@@ -792,21 +944,87 @@ impl VulnDb {
         ))
     }
 
-    /// A cursor at `offset` in the records section; a bad offset is blamed on the table entry
-    /// that gave it.
+    /// Advisory `index`'s record: where it starts and ends in the records section.
+    fn advisory_span(&self, index: u32) -> Result<(u64, usize), DbError> {
+        let (records, _) = self.section(Section::Records);
+        let start = self.table_u64(Section::Advisories, index, ADVISORY_ENTRY, 0)?;
+        let end = match index
+            .checked_add(1)
+            .filter(|next| *next < self.advisory_count)
+        {
+            Some(next) => self.table_u64(Section::Advisories, next, ADVISORY_ENTRY, 0)?,
+            None => to_u64(records.len()),
+        };
+        match usize::try_from(end) {
+            Ok(end) if start <= to_u64(end) && end <= records.len() => Ok((start, end)),
+            _ => {
+                Err(self.corrupt_entry(Section::Advisories, index, ADVISORY_ENTRY, "record offset"))
+            }
+        }
+    }
+
+    /// A cursor over `start..end` of the records section, once the blocks it spans have passed
+    /// their checksums; a bad range is blamed on the table entry that gave `start`.
     fn record_cursor(
         &self,
-        offset: u64,
+        start: u64,
+        end: usize,
         section: Section,
         index: u32,
         size: usize,
     ) -> Result<Cursor<'_>, DbError> {
         let (records, base) = self.section(Section::Records);
-        usize::try_from(offset)
+        let start = usize::try_from(start)
             .ok()
-            .and_then(|offset| records.get(offset..))
-            .map(|rest| Cursor::new(rest, base.saturating_add(offset)))
-            .ok_or_else(|| self.corrupt_entry(section, index, size, "record offset"))
+            .filter(|start| *start <= end)
+            .ok_or_else(|| self.corrupt_entry(section, index, size, "record offset"))?;
+        let bytes = records
+            .get(start..end)
+            .ok_or_else(|| self.corrupt_entry(section, index, size, "record offset"))?;
+        self.check_blocks(start, end)?;
+        Ok(Cursor::new(bytes, base.saturating_add(to_u64(start))))
+    }
+
+    /// Checks the blocks of the records section that `start..end` spans, each once per open.
+    fn check_blocks(&self, start: usize, end: usize) -> Result<(), DbError> {
+        if start >= end {
+            return Ok(());
+        }
+        for block in start / RECORD_BLOCK..=(end - 1) / RECORD_BLOCK {
+            let bit = 1u64 << (block % 64);
+            let Some(flags) = self.verified.get(block / 64) else {
+                // Open sized the bit set by the records section, which `end` is within.
+                continue;
+            };
+            // Relaxed: a set bit only says that these immutable bytes hashed right once.
+            if flags.load(Ordering::Relaxed) & bit != 0 {
+                continue;
+            }
+            self.check_block(block)?;
+            flags.fetch_or(bit, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Hashes block `block` of the records section and compares it with its checksum.
+    fn check_block(&self, block: usize) -> Result<(), DbError> {
+        let (records, base) = self.section(Section::Records);
+        let start = block.saturating_mul(RECORD_BLOCK);
+        let end = start.saturating_add(RECORD_BLOCK).min(records.len());
+        let bytes = records.get(start..end).unwrap_or_default();
+        let index = u32::try_from(block).unwrap_or(u32::MAX);
+        let expected = self.table_u64(Section::RecordChecksums, index, BLOCK_ENTRY, 0)?;
+        let actual = xxhash_rust::xxh3::xxh3_64(bytes);
+        if actual == expected {
+            Ok(())
+        } else {
+            Err(DbError::BlockChecksumMismatch {
+                path: self.path.clone(),
+                offset: base.saturating_add(to_u64(start)),
+                expected,
+                actual,
+            })
+        }
     }
 
     /// Id table entry `index`: the lower-cased id and its advisory index.

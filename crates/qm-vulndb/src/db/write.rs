@@ -1,8 +1,8 @@
 //! Compiling advisories into the database file.
 //!
-//! The whole body is built in memory (its checksum goes in the header, before it), then written
-//! with two `write_all` calls. Output is a pure function of the input: keys and ids are sorted,
-//! advisories keep the order given.
+//! The whole body is built in memory (its checksums go in the header and the block checksum
+//! section, before the records), then written with two `write_all` calls. Output is a pure
+//! function of the input: keys and ids are sorted, advisories keep the order given.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,8 +10,8 @@ use std::io::Write;
 use qm_model::Advisory;
 
 use super::codec::{
-    ADVISORY_ENTRY, Encoder, HEADER_LEN, ID_ENTRY, KEY_ENTRY, MAGIC, POSTING_ENTRY, SCHEMA_VERSION,
-    SECTION_COUNT, SLOT_ENTRY, header, key_hash, slot_count,
+    ADVISORY_ENTRY, BLOCK_ENTRY, Encoder, HEADER_LEN, ID_ENTRY, KEY_ENTRY, MAGIC, POSTING_ENTRY,
+    RECORD_BLOCK, SCHEMA_VERSION, SECTION_COUNT, SLOT_ENTRY, header, key_hash, slot_count,
 };
 use super::{DbError, DbMetadata};
 
@@ -155,6 +155,12 @@ pub fn write_db(
         meta.timestamp(source.newest);
     }
 
+    let mut block_checksums =
+        Vec::with_capacity(records.bytes.len().div_ceil(RECORD_BLOCK) * BLOCK_ENTRY);
+    for block in records.bytes.chunks(RECORD_BLOCK) {
+        block_checksums.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(block).to_le_bytes());
+    }
+
     let sections: [&[u8]; SECTION_COUNT] = [
         &meta.bytes,
         &hash_index,
@@ -164,6 +170,7 @@ pub fn write_db(
         &id_table,
         &id_blob.bytes,
         &advisory_table,
+        &block_checksums,
         &records.bytes,
     ];
     let body_len: usize = sections.iter().map(|section| section.len()).sum();
@@ -171,7 +178,10 @@ pub fn write_db(
     for section in sections {
         body.extend_from_slice(section);
     }
-    let checksum = xxhash_rust::xxh3::xxh3_64(&body);
+    // The header's checksum covers everything but the records, which their block checksums
+    // (covered in turn) do.
+    let tables = body.len().saturating_sub(records.bytes.len());
+    let checksum = xxhash_rust::xxh3::xxh3_64(body.get(..tables).unwrap_or_default());
 
     let mut head = [0u8; HEADER_LEN];
     let mut put = |at: usize, bytes: &[u8]| {

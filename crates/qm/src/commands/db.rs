@@ -226,6 +226,9 @@ fn update(context: &DbContext, global: &GlobalArgs, args: UpdateArgs) -> Result<
 
 fn status(context: &DbContext, args: StatusArgs) -> Result<ExitStatus> {
     let db = context.open()?;
+    // Opening checks the tables; scans check each block of records as they read it. Status
+    // checks them all, so a damaged file is found before a scan trips over it.
+    db.verify()?;
     let (age, warning) = context.staleness(&db);
     let metadata = db.metadata();
     let mut stdout = io::stdout().lock();
