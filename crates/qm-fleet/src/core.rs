@@ -26,7 +26,6 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::FleetError;
-use crate::exposure::{self, Scope};
 use crate::model::{
     AddOutcome, AffectedPackage, AffectedTarget, AffectedVulnerability, Labels, NewRevision,
     PackageInfo, RematchReport, RevisionSummary, SeverityCounts, TargetDetail, TargetSummary,
@@ -378,10 +377,12 @@ pub(crate) fn add(
         prepared.context_distro.as_deref(),
         &prepared.context_kind,
     )?;
+    let tick = tick(conn, now)?;
     let revision_id = conn
         .query_one(
             "INSERT INTO revisions (target_id, number, digest, added_at, source, kind, \
-             context_id, package_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             context_id, package_count, added_tick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING id",
             &[
                 Param::Int(target_id),
                 Param::Int(number),
@@ -391,6 +392,7 @@ pub(crate) fn add(
                 Param::Text(&prepared.kind),
                 Param::Int(context_id),
                 Param::Int(int(prepared.packages.len())),
+                Param::Int(tick),
             ],
         )?
         .int(0)?;
@@ -489,7 +491,7 @@ pub(crate) fn add(
                 continue;
             };
             let stored = StoredFinding::new(finding)?;
-            insert_finding(conn, context_id, package_id, &stored, now_seconds)?;
+            insert_finding(conn, context_id, package_id, &stored, now_seconds, tick)?;
         }
         for package_id in &package_ids {
             conn.execute(
@@ -504,8 +506,6 @@ pub(crate) fn add(
         "UPDATE targets SET latest_revision = ? WHERE id = ?",
         &[Param::Int(revision_id), Param::Int(target_id)],
     )?;
-    let current = exposure::current_of_revision(conn, target_id, revision_id, context_id)?;
-    exposure::sync(conn, Scope::Target(target_id), current, now_seconds)?;
     if stale.is_none() {
         set_meta(conn, "database", matcher.database())?;
     }
@@ -538,7 +538,7 @@ pub(crate) fn recorded_database(conn: &mut dyn Conn) -> Result<Option<String>, F
     get_meta(conn, "database")
 }
 
-/// Removes a target, its revisions, inventories and exposures.
+/// Removes a target with its revisions and inventories (so its exposures too).
 pub(crate) fn remove(conn: &mut dyn Conn, name: &str) -> Result<bool, FleetError> {
     let Some(row) = conn.query_opt(
         "SELECT id FROM targets WHERE name = ?",
@@ -550,7 +550,6 @@ pub(crate) fn remove(conn: &mut dyn Conn, name: &str) -> Result<bool, FleetError
     let id = Param::Int(row.int(0)?);
     for statement in [
         "UPDATE targets SET latest_revision = NULL WHERE id = ?",
-        "DELETE FROM exposures WHERE target_id = ?",
         "DELETE FROM revision_packages WHERE revision_id IN \
          (SELECT id FROM revisions WHERE target_id = ?)",
         "DELETE FROM inventories WHERE revision_id IN \
@@ -561,6 +560,24 @@ pub(crate) fn remove(conn: &mut dyn Conn, name: &str) -> Result<bool, FleetError
         conn.execute(statement, &[id])?;
     }
     Ok(true)
+}
+
+/// The observation tick of a write transaction: the time in milliseconds, but always after
+/// the store's previous tick, so that adds and re-matches are ordered even when they happen
+/// within one millisecond or the clock steps back. Exposures are derived in ticks.
+fn tick(conn: &mut dyn Conn, now: Timestamp) -> Result<i64, FleetError> {
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|elapsed| i64::try_from(elapsed.as_millis()).ok())
+        .unwrap_or(0)
+        .max(now.unix_seconds().saturating_mul(1000));
+    let last = get_meta(conn, "clock")?
+        .and_then(|text| text.parse::<i64>().ok())
+        .unwrap_or(0);
+    let tick = wall.max(last.saturating_add(1));
+    set_meta(conn, "clock", &tick.to_string())?;
+    Ok(tick)
 }
 
 fn get_meta(conn: &mut dyn Conn, key: &str) -> Result<Option<String>, FleetError> {
@@ -684,11 +701,12 @@ fn insert_finding(
     package_id: i64,
     finding: &StoredFinding,
     now: i64,
+    tick: i64,
 ) -> Result<(), FleetError> {
     conn.execute(
         "INSERT INTO package_findings (context_id, package_id, vuln_id, severity, \
-         fixed_version, detail, first_seen, fix_available_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT DO NOTHING",
+         fixed_version, detail, first_seen, fix_available_at, first_tick) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         &[
             Param::Int(context_id),
             Param::Int(package_id),
@@ -698,6 +716,7 @@ fn insert_finding(
             Param::Text(&finding.detail),
             Param::Int(now),
             Param::OptInt(finding.fix_available_at(now)),
+            Param::Int(tick),
         ],
     )?;
     for alias in std::iter::once(&finding.id).chain(&finding.aliases) {
@@ -1130,6 +1149,7 @@ pub(crate) fn rematch(
     now: Timestamp,
 ) -> Result<RematchReport, FleetError> {
     let now_seconds = now.unix_seconds();
+    let tick = tick(conn, now)?;
     let previous_database = get_meta(conn, "database")?;
 
     // Contexts, and the packages judged in each.
@@ -1223,14 +1243,25 @@ pub(crate) fn rematch(
     // changed rating: what the revisions' counts must follow.
     let mut moves: Vec<(PairKey, Option<Rating>, Option<Rating>)> = Vec::new();
     let mut changed_ids: BTreeSet<String> = BTreeSet::new();
-    // Ids whose findings changed in any way (also only in severity or fix): their
-    // exposures are synced.
-    let mut touched_ids: BTreeSet<String> = BTreeSet::new();
     let (mut added, mut removed, mut updated) = (0u64, 0u64, 0u64);
     let mut removed_details: HashMap<String, String> = HashMap::new();
     for (key, (detail, severity)) in &old {
         match new.get(key) {
             None => {
+                // Kept in the history: exposures are derived from when findings held.
+                conn.execute(
+                    "INSERT INTO finding_history (context_id, package_id, vuln_id, severity, \
+                     fixed_version, fix_available_at, detail, first_tick, removed_tick) \
+                     SELECT context_id, package_id, vuln_id, severity, fixed_version, \
+                     fix_available_at, detail, first_tick, ? FROM package_findings \
+                     WHERE context_id = ? AND package_id = ? AND vuln_id = ?",
+                    &[
+                        Param::Int(tick),
+                        Param::Int(key.0),
+                        Param::Int(key.1),
+                        Param::Text(&key.2),
+                    ],
+                )?;
                 conn.execute(
                     "DELETE FROM package_findings WHERE context_id = ? AND package_id = ? \
                      AND vuln_id = ?",
@@ -1268,7 +1299,6 @@ pub(crate) fn rematch(
                     )?;
                 }
                 updated += 1;
-                touched_ids.insert(key.2.clone());
                 if stored.severity != *severity {
                     moves.push(((key.0, key.1), Some(*severity), Some(stored.severity)));
                 }
@@ -1278,7 +1308,7 @@ pub(crate) fn rematch(
     }
     for (key, stored) in &new {
         if !old.contains_key(key) {
-            insert_finding(conn, key.0, key.1, stored, now_seconds)?;
+            insert_finding(conn, key.0, key.1, stored, now_seconds, tick)?;
             added += 1;
             moves.push(((key.0, key.1), None, Some(stored.severity)));
             changed_ids.insert(key.2.clone());
@@ -1290,8 +1320,7 @@ pub(crate) fn rematch(
     // joining revisions and targets for each of thousands of rows per pair.
     let mut revisions: HashMap<i64, (i64, i64, bool)> = HashMap::new();
     let mut names: HashMap<i64, String> = HashMap::new();
-    touched_ids.extend(changed_ids.iter().cloned());
-    if !touched_ids.is_empty() {
+    if !moves.is_empty() {
         for row in conn.query(
             "SELECT r.id, r.target_id, r.context_id, t.latest_revision, t.name \
              FROM revisions r JOIN targets t ON t.id = r.target_id",
@@ -1425,35 +1454,6 @@ pub(crate) fn rematch(
                 Param::Int(revision),
             ],
         )?;
-    }
-
-    // Exposures follow every vulnerability whose findings changed, fleet-wide.
-    for id in &touched_ids {
-        let rows = conn.query(
-            "SELECT pf.context_id, pf.package_id, p.ecosystem, p.name, p.version, pf.severity, \
-             pf.fixed_version, pf.fix_available_at FROM package_findings pf \
-             JOIN packages p ON p.id = pf.package_id WHERE pf.vuln_id = ?",
-            &[Param::Text(id)],
-        )?;
-        let mut current = Vec::new();
-        for row in rows {
-            for (revision, _) in occurrences_of(conn, (row.int(0)?, row.int(1)?))? {
-                let Some((target_id, _, true)) = revisions.get(&revision) else {
-                    continue;
-                };
-                current.push(exposure::Current {
-                    target_id: *target_id,
-                    vuln_id: id.clone(),
-                    ecosystem: row.text(2)?.to_owned(),
-                    package: row.text(3)?.to_owned(),
-                    version: row.text(4)?.to_owned(),
-                    severity: Rating::from_label(row.text(5)?),
-                    fixed_version: row.opt_text(6)?.map(str::to_owned),
-                    fix_available_at: row.opt_int(7)?,
-                });
-            }
-        }
-        exposure::sync(conn, Scope::Vulnerability(id), current, now_seconds)?;
     }
 
     set_meta(conn, "database", matcher.database())?;

@@ -1,16 +1,20 @@
-//! Exposures: for each target, vulnerability and package name, when the target was first seen
-//! affected and when it was first seen no longer affected, with when a fix became available.
+//! Exposures, derived: for each target, vulnerability and package name, when the target was
+//! first seen affected and when it was first seen no longer affected, with when a fix became
+//! available.
 //!
-//! Exposures are kept in step with the findings, never recomputed from history: an add syncs
-//! the target's open exposures with its new latest revision, a re-match syncs every target's
-//! open exposures to each vulnerability whose findings changed. Syncing compares what is
-//! affected now with what is open: new keys open an exposure, missing keys close theirs (the
-//! time is the add's or re-match's), kept keys take the latest version, severity and fix.
+//! Nothing is stored per (target, vulnerability): that would cost a row per target for every
+//! finding a re-match adds, millions for a base-image CVE in a large fleet. Exposures are
+//! derived from what the store keeps anyway:
+//! - each target's revisions, each holding from its add until the next add (**windows**);
+//! - each (context, package) pair's findings, each holding from the add or re-match that
+//!   found it until the re-match that dropped it (`package_findings`, `finding_history`).
 //!
-//! The key is (target, vulnerability, ecosystem, package name), not the version: upgrading
-//! to another vulnerable version continues the exposure rather than hiding how long it has
-//! lasted. Two versions of one package in a target (npm trees) share an exposure and list both
-//! versions.
+//! A target was affected by a vulnerability through a package name wherever a window of one
+//! of its revisions holding that package overlaps a span of the vulnerability's finding on
+//! it. Overlapping or touching pieces are one exposure: upgrading to another vulnerable
+//! version continues it; a revision or re-match in between without the finding ends it.
+//! Times are the store's ticks (milliseconds, strictly ordered across write transactions),
+//! printed in seconds.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -21,206 +25,50 @@ use crate::error::FleetError;
 use crate::model::Exposure;
 use crate::sql::{Conn, Param};
 
-/// One affected package occurrence as the findings say now.
+/// One span of one finding on one (context, package) pair.
 #[derive(Debug, Clone)]
-pub(crate) struct Current {
-    pub(crate) target_id: i64,
-    pub(crate) vuln_id: String,
-    pub(crate) ecosystem: String,
-    pub(crate) package: String,
-    pub(crate) version: String,
-    pub(crate) severity: Rating,
-    pub(crate) fixed_version: Option<String>,
-    pub(crate) fix_available_at: Option<i64>,
+struct Span {
+    vuln_id: String,
+    severity: Rating,
+    fixed_version: Option<String>,
+    fix_available_at: Option<i64>,
+    from: i64,
+    /// `None` while the finding holds.
+    until: Option<i64>,
 }
 
-/// Which open exposures a sync compares against.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Scope<'a> {
-    /// Every open exposure of one target.
-    Target(i64),
-    /// Every open exposure of one vulnerability, fleet-wide.
-    Vulnerability(&'a str),
+/// A package as exposures name it.
+#[derive(Debug, Clone)]
+struct PackageName {
+    ecosystem: String,
+    name: String,
+    version: String,
 }
 
-type Key = (i64, String, String, String);
-
-/// What one key's exposure should say.
-#[derive(Debug, Clone, PartialEq)]
-struct State {
-    versions: String,
+/// One piece of an exposure: a window of a revision overlapping a span.
+#[derive(Debug, Clone)]
+struct Piece {
+    from: i64,
+    until: Option<i64>,
+    version: String,
     severity: Rating,
     fixed_version: Option<String>,
     fix_available_at: Option<i64>,
 }
 
-fn merge(current: Vec<Current>) -> BTreeMap<Key, State> {
-    let mut versions: HashMap<Key, BTreeSet<String>> = HashMap::new();
-    let mut states: BTreeMap<Key, State> = BTreeMap::new();
-    for item in current {
-        let key = (item.target_id, item.vuln_id, item.ecosystem, item.package);
-        versions
-            .entry(key.clone())
-            .or_default()
-            .insert(item.version);
-        match states.get_mut(&key) {
-            None => {
-                states.insert(
-                    key,
-                    State {
-                        versions: String::new(),
-                        severity: item.severity,
-                        fixed_version: item.fixed_version,
-                        fix_available_at: item.fix_available_at,
-                    },
-                );
-            }
-            Some(state) => {
-                state.severity = state.severity.max(item.severity);
-                if state.fixed_version.is_none() {
-                    state.fixed_version = item.fixed_version;
-                }
-                state.fix_available_at = match (state.fix_available_at, item.fix_available_at) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-            }
-        }
-    }
-    for (key, state) in &mut states {
-        if let Some(set) = versions.remove(key) {
-            state.versions = set.into_iter().collect::<Vec<_>>().join(", ");
-        }
-    }
-    states
+fn later(a: i64, b: i64) -> i64 {
+    a.max(b)
 }
 
-/// Brings the open exposures in `scope` in line with `current` (which must cover the whole
-/// scope), at time `now`.
-pub(crate) fn sync(
-    conn: &mut dyn Conn,
-    scope: Scope<'_>,
-    current: Vec<Current>,
-    now: i64,
-) -> Result<(), FleetError> {
-    let mut wanted = merge(current);
-    let rows = match scope {
-        Scope::Target(target) => conn.query(
-            "SELECT id, target_id, vuln_id, ecosystem, package, installed_version, severity, \
-             fixed_version, fix_available_at FROM exposures \
-             WHERE target_id = ? AND fixed_at IS NULL",
-            &[Param::Int(target)],
-        )?,
-        Scope::Vulnerability(id) => conn.query(
-            "SELECT id, target_id, vuln_id, ecosystem, package, installed_version, severity, \
-             fixed_version, fix_available_at FROM exposures \
-             WHERE vuln_id = ? AND fixed_at IS NULL",
-            &[Param::Text(id)],
-        )?,
-    };
-    for row in rows {
-        let id = row.int(0)?;
-        let key = (
-            row.int(1)?,
-            row.text(2)?.to_owned(),
-            row.text(3)?.to_owned(),
-            row.text(4)?.to_owned(),
-        );
-        match wanted.remove(&key) {
-            None => {
-                conn.execute(
-                    "UPDATE exposures SET fixed_at = ? WHERE id = ?",
-                    &[Param::Int(now), Param::Int(id)],
-                )?;
-            }
-            Some(state) => {
-                // A fix seen once stays seen: keep the earliest time.
-                let known_fix = row.opt_int(8)?;
-                let fix_available_at = match (known_fix, state.fix_available_at) {
-                    _ if state.fixed_version.is_none() => None,
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b).or(Some(now)),
-                };
-                let stored = State {
-                    versions: row.text(5)?.to_owned(),
-                    severity: Rating::from_label(row.text(6)?),
-                    fixed_version: row.opt_text(7)?.map(str::to_owned),
-                    fix_available_at: known_fix,
-                };
-                let next = State {
-                    fix_available_at,
-                    ..state
-                };
-                if stored != next {
-                    conn.execute(
-                        "UPDATE exposures SET installed_version = ?, severity = ?, \
-                         fixed_version = ?, fix_available_at = ? WHERE id = ?",
-                        &[
-                            Param::Text(&next.versions),
-                            Param::Text(next.severity.as_str()),
-                            Param::OptText(next.fixed_version.as_deref()),
-                            Param::OptInt(next.fix_available_at),
-                            Param::Int(id),
-                        ],
-                    )?;
-                }
-            }
-        }
+fn earlier(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
-    for ((target, vuln, ecosystem, package), state) in wanted {
-        let fix_available_at = state
-            .fixed_version
-            .as_ref()
-            .map(|_| state.fix_available_at.unwrap_or(now));
-        conn.execute(
-            "INSERT INTO exposures (target_id, vuln_id, ecosystem, package, installed_version, \
-             severity, fixed_version, fix_available_at, first_affected_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            &[
-                Param::Int(target),
-                Param::Text(&vuln),
-                Param::Text(&ecosystem),
-                Param::Text(&package),
-                Param::Text(&state.versions),
-                Param::Text(state.severity.as_str()),
-                Param::OptText(state.fixed_version.as_deref()),
-                Param::OptInt(fix_available_at),
-                Param::Int(now),
-            ],
-        )?;
-    }
-    Ok(())
 }
 
-/// What a revision is affected by now, from its pairs' stored findings.
-pub(crate) fn current_of_revision(
-    conn: &mut dyn Conn,
-    target_id: i64,
-    revision_id: i64,
-    context_id: i64,
-) -> Result<Vec<Current>, FleetError> {
-    // Walk the revision's packages and probe their findings (see `core::add` on `CROSS JOIN`).
-    conn.query(
-        "SELECT pf.vuln_id, p.ecosystem, p.name, p.version, pf.severity, pf.fixed_version, \
-         pf.fix_available_at FROM revision_packages rp CROSS JOIN package_findings pf \
-         JOIN packages p ON p.id = rp.package_id \
-         WHERE rp.revision_id = ? AND pf.context_id = ? AND pf.package_id = rp.package_id",
-        &[Param::Int(revision_id), Param::Int(context_id)],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(Current {
-            target_id,
-            vuln_id: row.text(0)?.to_owned(),
-            ecosystem: row.text(1)?.to_owned(),
-            package: row.text(2)?.to_owned(),
-            version: row.text(3)?.to_owned(),
-            severity: Rating::from_label(row.text(4)?),
-            fixed_version: row.opt_text(5)?.map(str::to_owned),
-            fix_available_at: row.opt_int(6)?,
-        })
-    })
-    .collect()
+fn timestamp_of_tick(tick: i64) -> Result<Timestamp, FleetError> {
+    timestamp(tick.div_euclid(1000))
 }
 
 fn timestamp(seconds: i64) -> Result<Timestamp, FleetError> {
@@ -229,40 +77,146 @@ fn timestamp(seconds: i64) -> Result<Timestamp, FleetError> {
     })
 }
 
-/// Every exposure (of one target when `target` names one), sorted by target, vulnerability
-/// and package, oldest first within a key.
-pub(crate) fn list(conn: &mut dyn Conn, target: Option<&str>) -> Result<Vec<Exposure>, FleetError> {
-    const COLUMNS: &str = "SELECT t.name, e.vuln_id, e.ecosystem, e.package, \
-        e.installed_version, e.severity, e.fixed_version, e.fix_available_at, \
-        e.first_affected_at, e.fixed_at FROM exposures e JOIN targets t ON t.id = e.target_id";
-    let rows = match target {
-        Some(name) => conn.query(&format!("{COLUMNS} WHERE t.name = ?"), &[Param::Text(name)])?,
-        None => conn.query(COLUMNS, &[])?,
-    };
-    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
-    let mut exposures = Vec::with_capacity(rows.len());
-    for row in rows {
-        let vulnerability = row.text(1)?.to_owned();
-        if !aliases.contains_key(&vulnerability) {
-            let found = aliases_of(conn, &vulnerability)?;
-            aliases.insert(vulnerability.clone(), found);
+/// Every exposure to vulnerabilities rated `severity` or worse (of one target when `target`
+/// names one), sorted by target, vulnerability, package and start.
+pub(crate) fn list(
+    conn: &mut dyn Conn,
+    target: Option<&str>,
+    severity: Rating,
+) -> Result<Vec<Exposure>, FleetError> {
+    let targets: Vec<(i64, String)> = match target {
+        Some(name) => conn.query(
+            "SELECT id, name FROM targets WHERE name = ?",
+            &[Param::Text(name)],
+        )?,
+        None => conn.query("SELECT id, name FROM targets", &[])?,
+    }
+    .iter()
+    .map(|row| Ok((row.int(0)?, row.text(1)?.to_owned())))
+    .collect::<Result<_, FleetError>>()?;
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    // Finding spans by pair, read when a revision first holds the pair: from the covering
+    // index, never the findings' details.
+    let mut spans: HashMap<(i64, i64), Vec<Span>> = HashMap::new();
+    let mut names: HashMap<i64, PackageName> = HashMap::new();
+
+    let mut exposures = Vec::new();
+    for (target_id, target_name) in targets {
+        let revisions: Vec<(i64, i64, i64)> = conn
+            .query(
+                "SELECT id, context_id, added_tick FROM revisions WHERE target_id = ? \
+                 ORDER BY number",
+                &[Param::Int(target_id)],
+            )?
+            .iter()
+            .map(|row| Ok((row.int(0)?, row.int(1)?, row.int(2)?)))
+            .collect::<Result<_, FleetError>>()?;
+        let mut pieces: BTreeMap<(String, String, String), Vec<Piece>> = BTreeMap::new();
+        for (index, (revision, context, opened)) in revisions.iter().enumerate() {
+            let closed = revisions.get(index + 1).map(|next| next.2);
+            let packages: BTreeSet<i64> = conn
+                .query(
+                    "SELECT package_id FROM revision_packages WHERE revision_id = ?",
+                    &[Param::Int(*revision)],
+                )?
+                .iter()
+                .map(|row| row.int(0))
+                .collect::<Result<_, _>>()?;
+            for package in packages {
+                let found = match spans.entry((*context, package)) {
+                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        let mut found = spans_of(conn, *context, package)?;
+                        found.retain(|span| span.severity >= severity);
+                        entry.insert(found)
+                    }
+                };
+                if found.is_empty() {
+                    continue;
+                }
+                let name = match names.entry(package) {
+                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        let row = conn.query_one(
+                            "SELECT ecosystem, name, version FROM packages WHERE id = ?",
+                            &[Param::Int(package)],
+                        )?;
+                        entry.insert(PackageName {
+                            ecosystem: row.text(0)?.to_owned(),
+                            name: row.text(1)?.to_owned(),
+                            version: row.text(2)?.to_owned(),
+                        })
+                    }
+                };
+                for span in found {
+                    let from = later(*opened, span.from);
+                    let until = match (closed, span.until) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if until.is_some_and(|until| until <= from) {
+                        continue;
+                    }
+                    pieces
+                        .entry((
+                            span.vuln_id.clone(),
+                            name.ecosystem.clone(),
+                            name.name.clone(),
+                        ))
+                        .or_default()
+                        .push(Piece {
+                            from,
+                            until,
+                            version: name.version.clone(),
+                            severity: span.severity,
+                            fixed_version: span.fixed_version.clone(),
+                            fix_available_at: span.fix_available_at,
+                        });
+                }
+            }
         }
-        let ecosystem: Ecosystem = row.text(2)?.parse().map_err(|_| FleetError::Unexpected {
-            detail: format!("`{}` is not an ecosystem", row.text(2).unwrap_or_default()),
-        })?;
-        exposures.push(Exposure {
-            target: row.text(0)?.to_owned(),
-            aliases: aliases.get(&vulnerability).cloned().unwrap_or_default(),
-            vulnerability,
-            severity: Rating::from_label(row.text(5)?),
-            ecosystem,
-            package: row.text(3)?.to_owned(),
-            installed_version: row.text(4)?.to_owned(),
-            fixed_version: row.opt_text(6)?.map(str::to_owned),
-            fix_available_at: row.opt_int(7)?.map(timestamp).transpose()?,
-            first_affected_at: timestamp(row.int(8)?)?,
-            fixed_at: row.opt_int(9)?.map(timestamp).transpose()?,
-        });
+        for ((vuln_id, ecosystem, package), mut list) in pieces {
+            list.sort_by_key(|piece| piece.from);
+            // Pieces sorted by start; a piece starting before (or as) the group so far ends
+            // joins it.
+            let mut groups: Vec<(Option<i64>, Vec<Piece>)> = Vec::new();
+            for piece in list {
+                match groups.last_mut() {
+                    Some((end, group)) if end.is_none_or(|end| end >= piece.from) => {
+                        *end = match (*end, piece.until) {
+                            (Some(a), Some(b)) => Some(a.max(b)),
+                            _ => None,
+                        };
+                        group.push(piece);
+                    }
+                    _ => groups.push((piece.until, vec![piece])),
+                }
+            }
+            for (_, group) in groups {
+                exposures.push(exposure_of(
+                    &target_name,
+                    &vuln_id,
+                    &ecosystem,
+                    &package,
+                    &group,
+                )?);
+            }
+        }
+    }
+
+    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+    for exposure in &mut exposures {
+        if !aliases.contains_key(&exposure.vulnerability) {
+            let found = aliases_of(conn, &exposure.vulnerability)?;
+            aliases.insert(exposure.vulnerability.clone(), found);
+        }
+        exposure.aliases = aliases
+            .get(&exposure.vulnerability)
+            .cloned()
+            .unwrap_or_default();
     }
     exposures.sort_by(|a, b| {
         (
@@ -282,15 +236,102 @@ pub(crate) fn list(conn: &mut dyn Conn, target: Option<&str>) -> Result<Vec<Expo
     Ok(exposures)
 }
 
+/// When each finding on a pair held: current findings, then removed ones.
+fn spans_of(conn: &mut dyn Conn, context: i64, package: i64) -> Result<Vec<Span>, FleetError> {
+    conn.query(
+        "SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, NULL \
+         FROM package_findings WHERE context_id = ? AND package_id = ? \
+         UNION ALL SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, \
+         removed_tick FROM finding_history WHERE context_id = ? AND package_id = ?",
+        &[
+            Param::Int(context),
+            Param::Int(package),
+            Param::Int(context),
+            Param::Int(package),
+        ],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(Span {
+            vuln_id: row.text(0)?.to_owned(),
+            severity: Rating::from_label(row.text(1)?),
+            fixed_version: row.opt_text(2)?.map(str::to_owned),
+            fix_available_at: row.opt_int(3)?,
+            from: row.int(4)?,
+            until: row.opt_int(5)?,
+        })
+    })
+    .collect()
+}
+
+/// One exposure from its pieces (sorted by start, each overlapping or touching the ones
+/// before): from the first start to the last end; the version, severity and fix the latest
+/// pieces say.
+fn exposure_of(
+    target: &str,
+    vuln_id: &str,
+    ecosystem: &str,
+    package: &str,
+    group: &[Piece],
+) -> Result<Exposure, FleetError> {
+    let first = group.first().ok_or_else(|| FleetError::Unexpected {
+        detail: "an exposure without pieces".to_owned(),
+    })?;
+    let open = group.iter().any(|piece| piece.until.is_none());
+    let end = if open {
+        None
+    } else {
+        group.iter().filter_map(|piece| piece.until).max()
+    };
+    // The latest pieces: those holding at the end (or still holding).
+    let last: Vec<&Piece> = group
+        .iter()
+        .filter(|piece| piece.until == end || (open && piece.until.is_none()))
+        .collect();
+    let versions: BTreeSet<&str> = last.iter().map(|piece| piece.version.as_str()).collect();
+    let severity = last
+        .iter()
+        .map(|piece| piece.severity)
+        .max()
+        .unwrap_or(first.severity);
+    let fixed_version = last.iter().find_map(|piece| piece.fixed_version.clone());
+    let fix_available_at = if fixed_version.is_some() {
+        group
+            .iter()
+            .filter(|piece| piece.fixed_version.is_some())
+            .fold(None, |found, piece| earlier(found, piece.fix_available_at))
+    } else {
+        None
+    };
+    let ecosystem: Ecosystem = ecosystem.parse().map_err(|_| FleetError::Unexpected {
+        detail: format!("`{ecosystem}` is not an ecosystem"),
+    })?;
+    Ok(Exposure {
+        target: target.to_owned(),
+        vulnerability: vuln_id.to_owned(),
+        aliases: Vec::new(),
+        severity,
+        ecosystem,
+        package: package.to_owned(),
+        installed_version: versions.into_iter().collect::<Vec<_>>().join(", "),
+        fixed_version,
+        fix_available_at: fix_available_at.map(timestamp).transpose()?,
+        first_affected_at: timestamp_of_tick(first.from)?,
+        fixed_at: end.map(timestamp_of_tick).transpose()?,
+    })
+}
+
 /// A vulnerability's other ids: from a stored finding when one remains (as the advisory
 /// spells them), else from the alias index.
 fn aliases_of(conn: &mut dyn Conn, id: &str) -> Result<Vec<String>, FleetError> {
-    if let Some(row) = conn.query_opt(
-        "SELECT detail FROM package_findings WHERE vuln_id = ? LIMIT 1",
-        &[Param::Text(id)],
-    )? && let Ok(finding) = serde_json::from_str::<Finding>(row.text(0)?)
-    {
-        return Ok(finding.aliases);
+    for table in ["package_findings", "finding_history"] {
+        if let Some(row) = conn.query_opt(
+            &format!("SELECT detail FROM {table} WHERE vuln_id = ? LIMIT 1"),
+            &[Param::Text(id)],
+        )? && let Ok(finding) = serde_json::from_str::<Finding>(row.text(0)?)
+        {
+            return Ok(finding.aliases);
+        }
     }
     let upper = id.to_uppercase();
     let mut found: Vec<String> = conn

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use qm_model::{Inventory, Timestamp};
+use qm_model::{Inventory, Rating, Timestamp};
 
 use crate::core::{self, FleetMatcher};
 use crate::error::FleetError;
@@ -56,8 +56,13 @@ pub trait Store: Send {
     /// upgrades clearing the findings at or over `request.severity`, and what has no fix.
     fn plan(&mut self, request: &PlanRequest) -> Result<PatchPlan, FleetError>;
 
-    /// Every exposure, open and closed (of one target when `target` names one).
-    fn exposures(&mut self, target: Option<&str>) -> Result<Vec<Exposure>, FleetError>;
+    /// Every exposure, open and closed, to vulnerabilities rated `severity` or worse (of one
+    /// target when `target` names one). `Rating::Unknown` takes them all.
+    fn exposures(
+        &mut self,
+        target: Option<&str>,
+        severity: Rating,
+    ) -> Result<Vec<Exposure>, FleetError>;
 
     /// The description of the database the stored findings come from, if any was recorded.
     fn database(&mut self) -> Result<Option<String>, FleetError>;
@@ -116,8 +121,12 @@ macro_rules! store_impl {
                 self.run(false, |conn| crate::plan::plan(conn, request))
             }
 
-            fn exposures(&mut self, target: Option<&str>) -> Result<Vec<Exposure>, FleetError> {
-                self.run(false, |conn| exposure::list(conn, target))
+            fn exposures(
+                &mut self,
+                target: Option<&str>,
+                severity: Rating,
+            ) -> Result<Vec<Exposure>, FleetError> {
+                self.run(false, |conn| exposure::list(conn, target, severity))
             }
 
             fn database(&mut self) -> Result<Option<String>, FleetError> {

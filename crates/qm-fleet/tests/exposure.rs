@@ -1,6 +1,6 @@
 //! Exposures over time, each scenario on SQLite and PostgreSQL: opened when a target is first
 //! seen affected, closed when an add or a re-match first sees it not, kept through upgrades
-//! that stay vulnerable; backfilled when an older store is migrated.
+//! that stay vulnerable; derived for a store migrated from the previous schema.
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 
@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use common::{Engine, database, debian_image, requirements, with_version};
 use qm_fleet::{AffectedQuery, Exposure, FleetMatcher, NewRevision, Store};
+use qm_model::Rating;
 
 on_both_engines!(
     exposures_follow_revisions,
@@ -35,7 +36,7 @@ fn add(store: &mut dyn Store, name: &str, inventory: &qm_model::Inventory, db: &
 /// The open exposures must be exactly the latest findings, by (target, id, package).
 fn assert_open_match_findings(store: &mut dyn Store) {
     let open: BTreeSet<(String, String, String)> = store
-        .exposures(None)
+        .exposures(None, Rating::Unknown)
         .unwrap()
         .into_iter()
         .filter(|exposure| exposure.fixed_at.is_none())
@@ -63,7 +64,7 @@ fn exposures_follow_revisions(engine: &Engine) {
     let mut store = engine.open();
     // Werkzeug 0.11: seven PyPA advisories.
     add(store.as_mut(), "web", &requirements(), &matcher);
-    let first = store.exposures(Some("web")).unwrap();
+    let first = store.exposures(Some("web"), Rating::Unknown).unwrap();
     let open = werkzeug(&first);
     assert_eq!(open.len(), 7, "{open:#?}");
     for exposure in &open {
@@ -76,6 +77,14 @@ fn exposures_follow_revisions(engine: &Engine) {
         assert!(fix <= exposure.first_affected_at, "{exposure:#?}");
     }
     assert_open_match_findings(store.as_mut());
+    // A severity floor keeps the exposures rated at or over it, and only those.
+    let high = store.exposures(Some("web"), Rating::High).unwrap();
+    assert!(!high.is_empty() && high.len() < first.len());
+    assert!(high.iter().all(|e| e.severity >= Rating::High));
+    assert_eq!(
+        high.len(),
+        first.iter().filter(|e| e.severity >= Rating::High).count()
+    );
 
     // Upgrading to 2.2.3 fixes six of them; the seventh (fixed in 2.3.8) stays open, same
     // exposure, at the new version.
@@ -85,7 +94,7 @@ fn exposures_follow_revisions(engine: &Engine) {
         &with_version(requirements(), "Werkzeug", "2.2.3"),
         &matcher,
     );
-    let second = store.exposures(Some("web")).unwrap();
+    let second = store.exposures(Some("web"), Rating::Unknown).unwrap();
     let werk = werkzeug(&second);
     assert_eq!(
         werk.len(),
@@ -120,7 +129,7 @@ fn exposures_follow_revisions(engine: &Engine) {
         &debian_image("sha256:aaaa", "3.0.11-1~deb12u1", true),
         &matcher,
     );
-    let base = store.exposures(Some("base")).unwrap();
+    let base = store.exposures(Some("base"), Rating::Unknown).unwrap();
     assert!(!base.is_empty());
     assert!(
         base.iter()
@@ -129,7 +138,7 @@ fn exposures_follow_revisions(engine: &Engine) {
     assert_open_match_findings(store.as_mut());
     // Going back to the vulnerable version opens new exposures beside the closed ones.
     add(store.as_mut(), "web", &requirements(), &matcher);
-    let third = store.exposures(Some("web")).unwrap();
+    let third = store.exposures(Some("web"), Rating::Unknown).unwrap();
     assert_eq!(werkzeug(&third).len(), 13);
     assert_open_match_findings(store.as_mut());
 }
@@ -149,7 +158,7 @@ fn exposures_follow_rematch(engine: &Engine) {
     );
     let flask = |store: &mut dyn Store| -> Vec<Exposure> {
         store
-            .exposures(None)
+            .exposures(None, Rating::Unknown)
             .unwrap()
             .into_iter()
             .filter(|e| {
@@ -213,7 +222,7 @@ fn removing_a_target_forgets_it(engine: &Engine) {
     );
     assert!(
         store
-            .exposures(None)
+            .exposures(None, Rating::Unknown)
             .unwrap()
             .iter()
             .all(|e| e.target == "web-2")
@@ -259,13 +268,17 @@ fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
     execute_raw(
         engine,
         &[
-            "DROP TABLE exposures",
+            "DROP INDEX package_findings_spans",
+            "DROP TABLE finding_history",
             "ALTER TABLE package_findings DROP COLUMN fix_available_at",
+            "ALTER TABLE package_findings DROP COLUMN first_tick",
+            "ALTER TABLE revisions DROP COLUMN added_tick",
+            "DELETE FROM meta WHERE key = 'clock'",
             "UPDATE schema_version SET version = 1",
         ],
     );
     let mut store = engine.open();
-    let exposures = store.exposures(None).unwrap();
+    let exposures = store.exposures(None, Rating::Unknown).unwrap();
     assert!(werkzeug(&exposures).len() == 7);
     assert!(exposures.iter().any(|e| e.target == "base"));
     assert!(exposures.iter().all(|e| e.fixed_at.is_none()));

@@ -12,6 +12,7 @@ use qm_model::Timestamp;
 use crate::cli::GlobalArgs;
 use crate::commands::fleet::{StoreArgs, fleet_error, open_store};
 use crate::commands::output::Output;
+use crate::commands::scan::SeverityLevel;
 use crate::{ExitStatus, UsageError};
 
 /// How `qm fleet report` writes.
@@ -35,6 +36,10 @@ pub(crate) struct ReportArgs {
     /// Write the report here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Only exposures to vulnerabilities at or over this severity (the share of targets with
+    /// critical or high findings always counts every target).
+    #[arg(long, value_enum, default_value = "unknown", value_name = "SEVERITY")]
+    severity: SeverityLevel,
     /// An open exposure with a known fix is overdue after this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     overdue_days: u64,
@@ -51,7 +56,9 @@ pub(crate) fn report(global: &GlobalArgs, args: ReportArgs) -> Result<ExitStatus
         }
         targets.retain(|target| &target.name == name);
     }
-    let exposures = store.exposures(args.name.as_deref()).map_err(fleet_error)?;
+    let exposures = store
+        .exposures(args.name.as_deref(), args.severity.rating())
+        .map_err(fleet_error)?;
     let database = store.database().map_err(fleet_error)?;
     let options = ReportOptions {
         overdue_after_days: args.overdue_days,
