@@ -662,6 +662,8 @@ struct StoredFinding {
     /// When the advisory dates the fix (else when it was published), in Unix seconds.
     fix_date: Option<i64>,
     detail: String,
+    /// An [`AffectedDetail`], as JSON.
+    summary: String,
 }
 
 impl StoredFinding {
@@ -676,8 +678,27 @@ impl StoredFinding {
             .fix_published
             .or(finding.published)
             .map(Timestamp::unix_seconds);
+        let summary = serde_json::to_string(&AffectedDetail {
+            id: finding.id.clone(),
+            aliases: finding.aliases.clone(),
+            package: PackageInfo {
+                ecosystem: finding.package.ecosystem.clone(),
+                name: finding.package.name.clone(),
+                version: finding.package.version.clone(),
+                purl: finding.package.purl.clone(),
+                source: finding.package.source.clone(),
+            },
+            fixed_version: finding.fixed_version.clone(),
+            fix: finding.fix.clone(),
+            severity: finding.severity.clone(),
+            title: finding.title.clone(),
+        })
+        .map_err(|error| FleetError::Unexpected {
+            detail: format!("cannot encode finding `{}`: {error}", finding.id),
+        })?;
         Ok(StoredFinding {
             fix_date,
+            summary,
             id: finding.id,
             aliases: finding.aliases,
             severity: finding.severity.rating,
@@ -705,8 +726,8 @@ fn insert_finding(
 ) -> Result<(), FleetError> {
     conn.execute(
         "INSERT INTO package_findings (context_id, package_id, vuln_id, severity, \
-         fixed_version, detail, first_seen, fix_available_at, first_tick) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         fixed_version, detail, first_seen, fix_available_at, first_tick, summary) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         &[
             Param::Int(context_id),
             Param::Int(package_id),
@@ -717,6 +738,7 @@ fn insert_finding(
             Param::Int(now),
             Param::OptInt(finding.fix_available_at(now)),
             Param::Int(tick),
+            Param::Text(&finding.summary),
         ],
     )?;
     for alias in std::iter::once(&finding.id).chain(&finding.aliases) {
@@ -961,7 +983,24 @@ pub(crate) fn inventory(
         .map_err(|error| failure("decode the inventory", Box::new(error)))
 }
 
-const AFFECTED_SELECT: &str = "SELECT pf.context_id, pf.package_id, pf.detail, p.purl \
+/// The part of a stored [`Finding`] that `affected` shows: stored beside each finding as its
+/// summary, and read from the full detail of rows stored before summaries were.
+#[derive(Serialize, serde::Deserialize)]
+struct AffectedDetail {
+    id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    aliases: Vec<String>,
+    package: PackageInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fixed_version: Option<String>,
+    fix: qm_match::FixState,
+    severity: qm_match::FindingSeverity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+const AFFECTED_SELECT: &str = "SELECT pf.context_id, pf.package_id, \
+     COALESCE(pf.summary, pf.detail), p.purl \
      FROM package_findings pf JOIN packages p ON p.id = pf.package_id WHERE ";
 
 /// The packages of latest revisions that `query` names, with their vulnerabilities and where
@@ -1051,24 +1090,24 @@ pub(crate) fn affected(
                 continue;
             }
         }
-        let finding: Finding =
+        // Only what the answer shows is decoded: a kernel package holds thousands of
+        // findings, and their references and sources are most of each stored finding.
+        let finding: AffectedDetail =
             serde_json::from_str(row.text(2)?).map_err(|error| FleetError::Unexpected {
                 detail: format!("a stored finding does not decode: {error}"),
             })?;
         let pair = (row.int(0)?, row.int(1)?);
-        let group = groups.entry(pair).or_insert_with(|| {
-            (
-                PackageInfo {
-                    ecosystem: finding.package.ecosystem.clone(),
-                    name: finding.package.name.clone(),
-                    version: finding.package.version.clone(),
-                    purl: finding.package.purl.clone(),
-                    source: finding.package.source.clone(),
-                },
-                Vec::new(),
-            )
+        let group = groups
+            .entry(pair)
+            .or_insert_with(|| (finding.package, Vec::new()));
+        group.1.push(AffectedVulnerability {
+            id: finding.id,
+            aliases: finding.aliases,
+            severity: finding.severity,
+            fixed_version: finding.fixed_version,
+            fix: finding.fix,
+            title: finding.title,
         });
-        group.1.push(AffectedVulnerability::from(finding));
     }
 
     // Where each package is. Locations repeat (every dpkg package of every image says
@@ -1278,6 +1317,7 @@ pub(crate) fn rematch(
                 // A fix seen before keeps its time; a fix that went away takes it along.
                 conn.execute(
                     "UPDATE package_findings SET severity = ?, fixed_version = ?, detail = ?, \
+                     summary = ?, \
                      fix_available_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL \
                      ELSE COALESCE(fix_available_at, ?) END \
                      WHERE context_id = ? AND package_id = ? AND vuln_id = ?",
@@ -1285,6 +1325,7 @@ pub(crate) fn rematch(
                         Param::Text(stored.severity.as_str()),
                         Param::OptText(stored.fixed_version.as_deref()),
                         Param::Text(&stored.detail),
+                        Param::Text(&stored.summary),
                         Param::Int(i64::from(stored.fixed_version.is_some())),
                         Param::OptInt(stored.fix_available_at(now_seconds)),
                         Param::Int(key.0),

@@ -251,6 +251,10 @@ const MIGRATIONS: &[Migration] = &[
             removed_tick INTEGER NOT NULL
         )",
             "CREATE INDEX finding_history_pair ON finding_history (context_id, package_id)",
+            // What `affected` shows of a finding, a tenth of its detail: decoding thousands
+            // of full details made kernel queries slow. Older rows have none (the detail
+            // stands in).
+            "ALTER TABLE package_findings ADD COLUMN summary TEXT",
             // Covering: exposures read when each finding held without the findings' details.
             "CREATE INDEX package_findings_spans ON package_findings \
              (context_id, package_id, vuln_id, severity, fixed_version, fix_available_at, first_tick)",
@@ -281,6 +285,10 @@ const MIGRATIONS: &[Migration] = &[
             removed_tick BIGINT NOT NULL
         )",
             "CREATE INDEX finding_history_pair ON finding_history (context_id, package_id)",
+            // What `affected` shows of a finding, a tenth of its detail: decoding thousands
+            // of full details made kernel queries slow. Older rows have none (the detail
+            // stands in).
+            "ALTER TABLE package_findings ADD COLUMN summary TEXT",
             // Covering: exposures read when each finding held without the findings' details.
             "CREATE INDEX package_findings_spans ON package_findings \
              (context_id, package_id, vuln_id, severity, fixed_version, fix_available_at, first_tick)",

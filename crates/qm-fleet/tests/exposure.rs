@@ -272,6 +272,7 @@ fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
             "DROP TABLE finding_history",
             "ALTER TABLE package_findings DROP COLUMN fix_available_at",
             "ALTER TABLE package_findings DROP COLUMN first_tick",
+            "ALTER TABLE package_findings DROP COLUMN summary",
             "ALTER TABLE revisions DROP COLUMN added_tick",
             "DELETE FROM meta WHERE key = 'clock'",
             "UPDATE schema_version SET version = 1",
@@ -290,6 +291,18 @@ fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
             .all(|e| e.fix_available_at.is_some())
     );
     assert_open_match_findings(store.as_mut());
+    // Findings stored before summaries existed are shown from their details.
+    let found = store
+        .affected(&AffectedQuery::parse("Werkzeug").unwrap())
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].vulnerabilities.len(), 7);
+    assert!(
+        found[0]
+            .vulnerabilities
+            .iter()
+            .all(|v| v.fixed_version.is_some())
+    );
     // And the store goes on working.
     add(
         store.as_mut(),
