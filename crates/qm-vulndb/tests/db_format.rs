@@ -289,7 +289,10 @@ fn recompute_checksum(bytes: &mut [u8]) {
         }
         None => bytes.len(),
     };
-    let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER_LEN..covered]);
+    // The header's fields after the checksum, then the tables.
+    let mut hashed = bytes[CHECKSUM_AT + 8..HEADER_LEN].to_vec();
+    hashed.extend_from_slice(&bytes[HEADER_LEN..covered]);
+    let checksum = xxhash_rust::xxh3::xxh3_64(&hashed);
     bytes[CHECKSUM_AT..CHECKSUM_AT + 8].copy_from_slice(&checksum.to_le_bytes());
 }
 
@@ -519,6 +522,13 @@ fn damaged_files_are_refused_with_clear_messages() {
     flipped[(HEADER_LEN + sums) / 2] ^= 0x10;
     let mut header_count = valid.clone();
     header_count[ADVISORIES_AT] ^= 0x01;
+    // The checksum covers the header's fields: past it, the count is checked against the
+    // tables.
+    let mut header_edit = header_count.clone();
+    recompute_checksum(&mut header_count);
+    // A build time moved (to pass a rollback check, say) changes no table, but the checksum.
+    let mut built = valid.clone();
+    built[CHECKSUM_AT + 8] ^= 0x01;
     let mut trailing = valid.clone();
     trailing.push(0);
 
@@ -570,6 +580,16 @@ fn damaged_files_are_refused_with_clear_messages() {
             ),
         ),
         (
+            "header count unchecksummed",
+            std::mem::take(&mut header_edit),
+            "the vulnerability database `<dir>/qm.db` is damaged: its content hashes to".into(),
+        ),
+        (
+            "build time",
+            built,
+            "the vulnerability database `<dir>/qm.db` is damaged: its content hashes to".into(),
+        ),
+        (
             "header count",
             header_count,
             "the vulnerability database `<dir>/qm.db` is corrupt at byte 40: bad table entry count (it does not match the table length)".into(),
@@ -589,7 +609,9 @@ fn damaged_files_are_refused_with_clear_messages() {
                     ..
                 }
             ),
-            "flipped byte" => matches!(error, DbError::ChecksumMismatch { .. }),
+            "flipped byte" | "header count unchecksummed" | "build time" => {
+                matches!(error, DbError::ChecksumMismatch { .. })
+            }
             "truncated" | "truncated header" | "truncated magic" | "empty" => {
                 matches!(error, DbError::Truncated { .. })
             }

@@ -19,7 +19,7 @@
 //! | 8      | 4    | schema version, u32 (`2`) |
 //! | 12     | 4    | header length, u32 (`136`) |
 //! | 16     | 8    | body length, u64: the file is exactly header + body |
-//! | 24     | 8    | xxh3-64 (seed 0) of the body up to the records section: every section but the last |
+//! | 24     | 8    | xxh3-64 (seed 0) of the header's bytes after this field (offset 32 to 136) followed by the body up to the records section (every section but the last) |
 //! | 32     | 8    | build time, Unix seconds, i64 |
 //! | 40     | 4    | advisory count, u32 |
 //! | 44     | 4    | package key count, u32 |
@@ -542,8 +542,12 @@ impl VulnDb {
         // first read, against the block checksums this covers.
         let (records_start, records_end) = sections[Section::Records as usize];
         let expected = field64(header::CHECKSUM)?;
-        let actual =
-            xxhash_rust::xxh3::xxh3_64(bytes.get(HEADER_LEN..records_start).unwrap_or_default());
+        let actual = covered_checksum(
+            bytes
+                .get(header::CHECKSUM + 8..HEADER_LEN)
+                .unwrap_or_default(),
+            bytes.get(HEADER_LEN..records_start).unwrap_or_default(),
+        );
         if actual != expected {
             return Err(DbError::ChecksumMismatch {
                 path,
@@ -1057,4 +1061,14 @@ fn read_sources(cursor: &mut Cursor<'_>) -> Result<Vec<SourceInfo>, Fault> {
         });
     }
     Ok(sources)
+}
+
+/// The header's checksum: xxh3-64 (seed 0) of the header's fields after the checksum, then
+/// the tables (the body up to the records). Covering the header too means no field (a build
+/// time, section lengths that make up for each other) changes unnoticed.
+pub(crate) fn covered_checksum(header_tail: &[u8], tables: &[u8]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(header_tail);
+    hasher.update(tables);
+    hasher.digest()
 }

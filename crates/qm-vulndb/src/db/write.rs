@@ -178,10 +178,9 @@ pub fn write_db(
     for section in sections {
         body.extend_from_slice(section);
     }
-    // The header's checksum covers everything but the records, which their block checksums
-    // (covered in turn) do.
+    // The header's checksum covers the header's own fields after it and everything but the
+    // records, which their block checksums (covered in turn) do.
     let tables = body.len().saturating_sub(records.bytes.len());
-    let checksum = xxhash_rust::xxh3::xxh3_64(body.get(..tables).unwrap_or_default());
 
     let mut head = [0u8; HEADER_LEN];
     let mut put = |at: usize, bytes: &[u8]| {
@@ -199,7 +198,6 @@ pub fn write_db(
         header::BODY_LEN,
         &to_u64(body.len(), "the body")?.to_le_bytes(),
     );
-    put(header::CHECKSUM, &checksum.to_le_bytes());
     put(header::BUILT, &metadata.built.unix_seconds().to_le_bytes());
     put(header::ADVISORIES, &advisory_count.to_le_bytes());
     put(
@@ -219,6 +217,13 @@ pub fn write_db(
             header::SECTIONS + 8 * index,
             &to_u64(section.len(), "a section")?.to_le_bytes(),
         );
+    }
+    let checksum = super::covered_checksum(
+        head.get(header::CHECKSUM + 8..).unwrap_or_default(),
+        body.get(..tables).unwrap_or_default(),
+    );
+    if let Some(slot) = head.get_mut(header::CHECKSUM..header::CHECKSUM + 8) {
+        slot.copy_from_slice(&checksum.to_le_bytes());
     }
 
     out.write_all(&head)
