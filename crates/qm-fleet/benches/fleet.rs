@@ -271,10 +271,13 @@ fn run(
         .unwrap()
         .len();
     let exposures_one = before.elapsed();
+    // The whole fleet's high and critical ones: every exposure of a 10 000-image fleet of
+    // old Debian images is tens of millions, more than memory holds.
     let before = Instant::now();
-    let exposures = store.exposures(None, Rating::Unknown).unwrap().len();
+    let exposures = store.exposures(None, Rating::High).unwrap().len();
     println!(
-        "  {engine}: exposures: {one} in {exposures_one:.2?} for one target, {exposures} in {:.2?} for the fleet",
+        "  {engine}: exposures: {one} in {exposures_one:.2?} for one target, \
+         {exposures} high or critical in {:.2?} for the fleet",
         before.elapsed()
     );
 

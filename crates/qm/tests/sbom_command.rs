@@ -149,3 +149,35 @@ fn missing_targets_and_bad_formats_are_usage_errors() {
         ));
     });
 }
+
+/// `-o` to something that is not a regular file (`/dev/null`, a FIFO) writes into it: the
+/// write-then-rename that protects regular files would replace the device with a file.
+#[test]
+fn output_to_a_fifo_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt as _;
+
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("out.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs_err::read_to_string(fifo).unwrap())
+    };
+    let target = qm_testdata::data_path(IMAGE_DPKG);
+    qm(home.path())
+        .args([
+            "sbom",
+            target.to_str().unwrap(),
+            "-o",
+            fifo.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let written = reader.join().unwrap();
+    assert!(written.contains("\"packages\""), "{written}");
+    assert!(fs_err::metadata(&fifo).unwrap().file_type().is_fifo());
+}

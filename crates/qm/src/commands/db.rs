@@ -323,6 +323,23 @@ fn export(context: &DbContext, args: ExportArgs) -> Result<ExitStatus> {
         db_schema: db.schema_version(),
         sources: metadata.sources.clone(),
     };
+    // A device or FIFO (`-o /dev/stdout`, a pipe to another host's tool) is written into;
+    // renaming over it would replace it with a file.
+    if fs_err::metadata(&args.output).is_ok_and(|metadata| !metadata.file_type().is_file()) {
+        let file = fs_err::OpenOptions::new().write(true).open(&args.output)?;
+        let mut out = io::BufWriter::new(file);
+        let manifest = qm_vulndb::export_bundle(&db_bytes, &info, &key, &mut out)?;
+        out.flush()?;
+        writeln!(
+            io::stderr().lock(),
+            "wrote `{}`: database built {}, {} advisories, signed by {}",
+            args.output.display(),
+            manifest.db.built,
+            db.advisory_count(),
+            manifest.signer
+        )?;
+        return Ok(ExitStatus::Success);
+    }
     let directory = args
         .output
         .parent()

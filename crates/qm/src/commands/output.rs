@@ -7,8 +7,12 @@ use anyhow::{Context, Result};
 
 /// Standard output, or a temporary file beside the destination that is renamed into place on
 /// [`Output::finish`], so a failed run never leaves half a report behind.
+///
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is
+/// written directly: renaming over it would replace the device with a file.
 pub(crate) enum Output {
     Stdout(io::BufWriter<io::Stdout>),
+    Special(io::BufWriter<fs_err::File>),
     File {
         file: io::BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
@@ -22,6 +26,12 @@ impl Output {
             None => Ok(Output::Stdout(io::BufWriter::new(io::stdout()))),
             Some(path) if path == Path::new("-") => {
                 Ok(Output::Stdout(io::BufWriter::new(io::stdout())))
+            }
+            Some(path)
+                if fs_err::metadata(path).is_ok_and(|metadata| !metadata.file_type().is_file()) =>
+            {
+                let file = fs_err::OpenOptions::new().write(true).open(path)?;
+                Ok(Output::Special(io::BufWriter::new(file)))
             }
             Some(path) => {
                 let dir = match path.parent() {
@@ -42,6 +52,7 @@ impl Output {
     pub(crate) fn finish(self) -> Result<()> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
+            Output::Special(mut out) => Ok(out.flush()?),
             Output::File { file, path } => {
                 let file = file
                     .into_inner()
@@ -60,6 +71,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(out) => out.write(buf),
+            Output::Special(out) => out.write(buf),
             Output::File { file, .. } => file.write(buf),
         }
     }
@@ -67,6 +79,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(out) => out.flush(),
+            Output::Special(out) => out.flush(),
             Output::File { file, .. } => file.flush(),
         }
     }
