@@ -255,6 +255,9 @@ const MIGRATIONS: &[Migration] = &[
             // of full details made kernel queries slow. Older rows have none (the detail
             // stands in).
             "ALTER TABLE package_findings ADD COLUMN summary TEXT",
+            // `affected` by package name or purl finds packages first, then their findings:
+            // without this, every such query scanned all findings.
+            "CREATE INDEX package_findings_package ON package_findings (package_id)",
             // Covering: exposures read when each finding held without the findings' details.
             "CREATE INDEX package_findings_spans ON package_findings \
              (context_id, package_id, vuln_id, severity, fixed_version, fix_available_at, first_tick)",
@@ -289,6 +292,9 @@ const MIGRATIONS: &[Migration] = &[
             // of full details made kernel queries slow. Older rows have none (the detail
             // stands in).
             "ALTER TABLE package_findings ADD COLUMN summary TEXT",
+            // `affected` by package name or purl finds packages first, then their findings:
+            // without this, every such query scanned all findings.
+            "CREATE INDEX package_findings_package ON package_findings (package_id)",
             // Covering: exposures read when each finding held without the findings' details.
             "CREATE INDEX package_findings_spans ON package_findings \
              (context_id, package_id, vuln_id, severity, fixed_version, fix_available_at, first_tick)",

@@ -269,6 +269,7 @@ fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
         engine,
         &[
             "DROP INDEX package_findings_spans",
+            "DROP INDEX package_findings_package",
             "DROP TABLE finding_history",
             "ALTER TABLE package_findings DROP COLUMN fix_available_at",
             "ALTER TABLE package_findings DROP COLUMN first_tick",
