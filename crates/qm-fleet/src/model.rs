@@ -43,6 +43,22 @@ impl SeverityCounts {
         self.critical + self.high + self.medium + self.low + self.negligible + self.unknown
     }
 
+    /// The non-zero counts, most severe first, named as ratings print (`"high"`): for
+    /// summaries such as `6 high, 40 medium`.
+    pub fn nonzero(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("critical", self.critical),
+            ("high", self.high),
+            ("medium", self.medium),
+            ("low", self.low),
+            ("negligible", self.negligible),
+            ("unknown", self.unknown),
+        ]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .collect()
+    }
+
     /// Counts `count` more findings of `rating`.
     pub fn add(&mut self, rating: Rating, count: u64) {
         let slot = match rating {

@@ -230,6 +230,8 @@ fn the_webhook_carries_the_difference_and_is_retried() {
     );
     assert_ne!(code, 0);
     assert!(stderr.contains("400"), "{stderr}");
+    // The webhook's path (often its secret) is not printed.
+    assert!(!stderr.contains("/hooks/qm"), "{stderr}");
     assert!(stderr.contains("only the notification failed"), "{stderr}");
     assert_eq!(bodies.try_iter().count(), 1);
     let (_, stdout, _) = output(qm(cache.path()).args(["fleet", "rematch", "-f", "json"]));

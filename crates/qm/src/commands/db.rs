@@ -219,7 +219,7 @@ fn update(context: &DbContext, global: &GlobalArgs, args: UpdateArgs) -> Result<
     }
     drop(stderr);
     if !args.no_rematch {
-        crate::commands::fleet_rematch::after_db_change(global, &outcome.path)?;
+        crate::commands::fleet_rematch::after_db_change(global, &context.config, &outcome.path)?;
     }
     Ok(ExitStatus::Success)
 }
@@ -446,7 +446,7 @@ fn import(context: &DbContext, global: &GlobalArgs, args: ImportArgs) -> Result<
     }
     drop(db);
     if !args.no_rematch {
-        crate::commands::fleet_rematch::after_db_change(global, &context.db_path)?;
+        crate::commands::fleet_rematch::after_db_change(global, &context.config, &context.db_path)?;
     }
     Ok(ExitStatus::Success)
 }

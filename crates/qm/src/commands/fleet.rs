@@ -188,7 +188,11 @@ pub(crate) fn run(global: &GlobalArgs, command: FleetCommand) -> Result<ExitStat
 pub(crate) fn open_store(global: &GlobalArgs, args: &StoreArgs) -> Result<Box<dyn Store>> {
     let location = match &args.store {
         Some(text) => StoreLocation::parse(text).map_err(|error| usage(&error))?,
-        None => crate::commands::fleet_rematch::store_location(global, None)?,
+        None => crate::commands::fleet_rematch::store_location(
+            global,
+            &crate::config::ConfigFile::load(global.config.as_deref())?,
+            None,
+        )?,
     };
     qm_fleet::open(&location).map_err(fleet)
 }
@@ -325,18 +329,11 @@ fn counts_text(counts: &SeverityCounts) -> String {
     if counts.total() == 0 {
         return "no findings".to_owned();
     }
-    let parts: Vec<String> = [
-        ("critical", counts.critical),
-        ("high", counts.high),
-        ("medium", counts.medium),
-        ("low", counts.low),
-        ("negligible", counts.negligible),
-        ("unknown", counts.unknown),
-    ]
-    .iter()
-    .filter(|(_, count)| *count > 0)
-    .map(|(name, count)| format!("{count} {name}"))
-    .collect();
+    let parts: Vec<String> = counts
+        .nonzero()
+        .into_iter()
+        .map(|(name, count)| format!("{count} {name}"))
+        .collect();
     format!(
         "{} finding{}: {}",
         counts.total(),

@@ -72,18 +72,11 @@ pub(crate) fn run(global: &GlobalArgs, args: PlanArgs) -> Result<ExitStatus> {
 
 /// `6 high, 40 medium`; `none` when empty.
 fn counts(counts: &SeverityCounts) -> String {
-    let parts: Vec<String> = [
-        ("critical", counts.critical),
-        ("high", counts.high),
-        ("medium", counts.medium),
-        ("low", counts.low),
-        ("negligible", counts.negligible),
-        ("unknown", counts.unknown),
-    ]
-    .iter()
-    .filter(|(_, count)| *count > 0)
-    .map(|(name, count)| format!("{count} {name}"))
-    .collect();
+    let parts: Vec<String> = counts
+        .nonzero()
+        .into_iter()
+        .map(|(name, count)| format!("{count} {name}"))
+        .collect();
     if parts.is_empty() {
         "none".to_owned()
     } else {

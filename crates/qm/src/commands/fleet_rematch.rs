@@ -31,13 +31,13 @@ const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the store is: `--store`/`QM_STORE` (given as `explicit`), else `[fleet] store` in the
 /// configuration, else `fleet.db` in the cache directory.
-pub(crate) fn store_location(global: &GlobalArgs, explicit: Option<&str>) -> Result<StoreLocation> {
-    let configured = match explicit {
-        Some(text) => Some(text.to_owned()),
-        None => ConfigFile::load(global.config.as_deref())?.fleet.store,
-    };
-    match configured {
-        Some(text) => StoreLocation::parse(&text)
+pub(crate) fn store_location(
+    global: &GlobalArgs,
+    config: &ConfigFile,
+    explicit: Option<&str>,
+) -> Result<StoreLocation> {
+    match explicit.or(config.fleet.store.as_deref()) {
+        Some(text) => StoreLocation::parse(text)
             .map_err(|error| anyhow::Error::new(UsageError(error.to_string()))),
         None => Ok(StoreLocation::Sqlite(
             cache_dir(global.cache_dir.as_deref())?.join("fleet.db"),
@@ -46,20 +46,33 @@ pub(crate) fn store_location(global: &GlobalArgs, explicit: Option<&str>) -> Res
 }
 
 /// The webhook: `--webhook`/`QM_FLEET_WEBHOOK` (given as `explicit`), else `[fleet] webhook`.
-fn webhook_url(global: &GlobalArgs, explicit: Option<&str>) -> Result<Option<String>> {
-    let url = match explicit {
-        Some(text) => Some(text.to_owned()),
-        None => ConfigFile::load(global.config.as_deref())?.fleet.webhook,
-    };
-    let Some(url) = url.filter(|url| !url.trim().is_empty()) else {
+fn webhook_url(config: &ConfigFile, explicit: Option<&str>) -> Result<Option<String>> {
+    let Some(url) = explicit
+        .or(config.fleet.webhook.as_deref())
+        .filter(|url| !url.trim().is_empty())
+    else {
         return Ok(None);
     };
-    match reqwest::Url::parse(&url) {
-        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(url)),
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(Some(url.to_owned())),
         _ => Err(UsageError(format!(
-            "`{url}` is not a webhook URL: write `https://HOST/PATH` (or `http://`)"
+            "`{}` is not a webhook URL: write `https://HOST/PATH` (or `http://`)",
+            shown(url)
         ))
         .into()),
+    }
+}
+
+/// A webhook as messages show it: scheme and host only. Webhook paths and queries often are
+/// the secret (`/hooks/T000/B000/XXXX`), and messages end up in CI logs.
+fn shown(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}/…", parsed.scheme()),
+            (Some(host), None) => format!("{}://{host}/…", parsed.scheme()),
+            _ => "the webhook".to_owned(),
+        },
+        Err(_) => "the webhook".to_owned(),
     }
 }
 
@@ -72,34 +85,35 @@ pub(crate) fn post_webhook(url: &str, report: &RematchReport) -> Result<()> {
         .build()
         .context("cannot set up an HTTP client")?;
     let mut delay = WEBHOOK_BACKOFF;
-    let mut last = String::new();
-    for attempt in 1..=WEBHOOK_ATTEMPTS {
+    let mut attempt = 1;
+    loop {
         let sent = client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.clone())
             .send();
-        let retry = match sent {
+        let (retry, last) = match sent {
             Ok(response) if response.status().is_success() => return Ok(()),
             Ok(response) => {
                 let status = response.status();
-                last = format!("the server answered {status}");
-                status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                (
+                    status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS,
+                    format!("the server answered {status}"),
+                )
             }
-            Err(error) => {
-                last = error_chain(&error);
-                true
-            }
+            // Without the URL: reqwest's messages name it, path and all.
+            Err(error) => (true, error_chain(&error.without_url())),
         };
-        if !retry || attempt == WEBHOOK_ATTEMPTS {
+        if !retry || attempt >= WEBHOOK_ATTEMPTS {
             return Err(anyhow!(
-                "the webhook `{url}` was not delivered after {attempt} attempt(s): {last}"
+                "the webhook `{}` was not delivered after {attempt} attempt(s): {last}",
+                shown(url)
             ));
         }
         std::thread::sleep(delay);
         delay = delay.saturating_mul(2);
+        attempt += 1;
     }
-    Err(anyhow!("the webhook `{url}` was not delivered: {last}"))
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -176,8 +190,8 @@ pub(crate) fn rematch(
 ) -> Result<ExitStatus> {
     let context = DbContext::new(global)?;
     let db = context.open()?;
-    let webhook = webhook_url(global, webhook)?;
-    let location = store_location(global, store)?;
+    let webhook = webhook_url(&context.config, webhook)?;
+    let location = store_location(global, &context.config, store)?;
     let mut store = qm_fleet::open(&location).map_err(crate::commands::fleet::fleet_error)?;
     let matcher = FleetMatcher::new(&db);
     let report = store
@@ -198,7 +212,8 @@ fn deliver(global: &GlobalArgs, webhook: Option<&str>, report: &RematchReport) -
     if global.offline {
         writeln!(
             io::stderr(),
-            "warning: offline: the webhook `{url}` was not called"
+            "warning: offline: the webhook `{}` was not called",
+            shown(url)
         )?;
         return Ok(());
     }
@@ -208,9 +223,13 @@ fn deliver(global: &GlobalArgs, webhook: Option<&str>, report: &RematchReport) -
 /// After `qm db update` or `qm db import` installed a database at `db_path`: re-matches the
 /// store when one exists (an SQLite file that is there, or a configured PostgreSQL store), so a
 /// site learns what the new data changed. Prints the difference on stderr.
-pub(crate) fn after_db_change(global: &GlobalArgs, db_path: &Path) -> Result<()> {
+pub(crate) fn after_db_change(
+    global: &GlobalArgs,
+    config: &ConfigFile,
+    db_path: &Path,
+) -> Result<()> {
     let explicit = std::env::var("QM_STORE").ok().filter(|s| !s.is_empty());
-    let location = store_location(global, explicit.as_deref())?;
+    let location = store_location(global, config, explicit.as_deref())?;
     if let StoreLocation::Sqlite(path) = &location
         && !path.exists()
     {
@@ -219,7 +238,7 @@ pub(crate) fn after_db_change(global: &GlobalArgs, db_path: &Path) -> Result<()>
     let explicit_hook = std::env::var("QM_FLEET_WEBHOOK")
         .ok()
         .filter(|s| !s.is_empty());
-    let webhook = webhook_url(global, explicit_hook.as_deref())?;
+    let webhook = webhook_url(config, explicit_hook.as_deref())?;
     let db = VulnDb::open(db_path)
         .with_context(|| format!("cannot open the new database `{}`", db_path.display()))?;
     let hint = "the database is installed; run `qm fleet rematch` to bring the fleet up to date";
