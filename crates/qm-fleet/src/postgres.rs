@@ -22,7 +22,7 @@ use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::FleetError;
 use crate::schema::{self, Found};
-use crate::sql::{Conn, Dialect, Param, Row, Value, number_placeholders};
+use crate::sql::{Columns, Conn, Dialect, Param, RowRef, ValueRef, number_placeholders};
 use crate::sqlite::action;
 
 /// The advisory lock every writer holds for its transaction (`qmfleet1` in ASCII).
@@ -125,6 +125,64 @@ fn references<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
         .collect()
 }
 
+/// A row as the client received it, converted a column at a time.
+struct PostgresRow<'r> {
+    row: &'r postgres::Row,
+    sql: &'r str,
+    location: &'r str,
+}
+
+impl Columns for PostgresRow<'_> {
+    fn count(&self) -> usize {
+        self.row.len()
+    }
+
+    fn column(&self, index: usize) -> Result<ValueRef<'_>, FleetError> {
+        let row = self.row;
+        let fail = |e| failure(self.location, self.sql, e);
+        let Some(column) = row.columns().get(index) else {
+            return Err(FleetError::Unexpected {
+                detail: format!("a result row has no column {index}"),
+            });
+        };
+        let value = match *column.type_() {
+            Type::INT8 => row
+                .try_get::<_, Option<i64>>(index)
+                .map_err(fail)?
+                .map(ValueRef::Int),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(index)
+                .map_err(fail)?
+                .map(|value| ValueRef::Int(i64::from(value))),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(index)
+                .map_err(fail)?
+                .map(|value| ValueRef::Int(i64::from(value))),
+            Type::BOOL => row
+                .try_get::<_, Option<bool>>(index)
+                .map_err(fail)?
+                .map(|value| ValueRef::Int(i64::from(value))),
+            Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row
+                .try_get::<_, Option<&str>>(index)
+                .map_err(fail)?
+                .map(ValueRef::Text),
+            Type::BYTEA => row
+                .try_get::<_, Option<&[u8]>>(index)
+                .map_err(fail)?
+                .map(ValueRef::Blob),
+            ref other => {
+                return Err(FleetError::Unexpected {
+                    detail: format!(
+                        "column `{}` has type `{other}`, which the store never uses",
+                        column.name()
+                    ),
+                });
+            }
+        };
+        Ok(value.unwrap_or(ValueRef::Null))
+    }
+}
+
 impl Conn for PostgresConn<'_, '_> {
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, FleetError> {
         let statement = self.statement(sql)?;
@@ -133,56 +191,25 @@ impl Conn for PostgresConn<'_, '_> {
             .map_err(|e| failure(self.location, sql, e))
     }
 
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, FleetError> {
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(RowRef<'_>) -> Result<(), FleetError>,
+    ) -> Result<(), FleetError> {
         let statement = self.statement(sql)?;
         let rows = self
             .transaction
             .query(&statement, &references(params))
             .map_err(|e| failure(self.location, sql, e))?;
-        let fail = |e| failure(self.location, sql, e);
-        let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            let mut values = Vec::with_capacity(row.len());
-            for (index, column) in row.columns().iter().enumerate() {
-                let value = match *column.type_() {
-                    Type::INT8 => row
-                        .try_get::<_, Option<i64>>(index)
-                        .map_err(fail)?
-                        .map(Value::Int),
-                    Type::INT4 => row
-                        .try_get::<_, Option<i32>>(index)
-                        .map_err(fail)?
-                        .map(|value| Value::Int(i64::from(value))),
-                    Type::INT2 => row
-                        .try_get::<_, Option<i16>>(index)
-                        .map_err(fail)?
-                        .map(|value| Value::Int(i64::from(value))),
-                    Type::BOOL => row
-                        .try_get::<_, Option<bool>>(index)
-                        .map_err(fail)?
-                        .map(|value| Value::Int(i64::from(value))),
-                    Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row
-                        .try_get::<_, Option<String>>(index)
-                        .map_err(fail)?
-                        .map(Value::Text),
-                    Type::BYTEA => row
-                        .try_get::<_, Option<Vec<u8>>>(index)
-                        .map_err(fail)?
-                        .map(Value::Blob),
-                    ref other => {
-                        return Err(FleetError::Unexpected {
-                            detail: format!(
-                                "column `{}` has type `{other}`, which the store never uses",
-                                column.name()
-                            ),
-                        });
-                    }
-                };
-                values.push(value.unwrap_or(Value::Null));
-            }
-            out.push(Row(values));
+            each(RowRef(&PostgresRow {
+                row,
+                sql,
+                location: self.location,
+            }))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     fn dialect(&self) -> Dialect {

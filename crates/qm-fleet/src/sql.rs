@@ -32,6 +32,105 @@ pub(crate) enum Value {
     Blob(Vec<u8>),
 }
 
+/// A value read from a column, borrowed from the driver's row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ValueRef<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+impl ValueRef<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Int(value) => Value::Int(value),
+            ValueRef::Text(value) => Value::Text(value.to_owned()),
+            ValueRef::Blob(value) => Value::Blob(value.to_vec()),
+        }
+    }
+}
+
+/// A driver's result row, read a column at a time: a column nobody asks for is never
+/// converted (an `affected` answer reads tens of thousands of rows).
+pub(crate) trait Columns {
+    /// How many columns the row has.
+    fn count(&self) -> usize;
+    /// Column `index`, borrowed from the row.
+    fn column(&self, index: usize) -> Result<ValueRef<'_>, FleetError>;
+}
+
+#[cfg(test)]
+impl Columns for Vec<ValueRef<'_>> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn column(&self, index: usize) -> Result<ValueRef<'_>, FleetError> {
+        self.get(index)
+            .copied()
+            .ok_or_else(|| FleetError::Unexpected {
+                detail: format!("a result row has no column {index}"),
+            })
+    }
+}
+
+/// One result row, borrowed: what [`Conn::query_each`] hands over, without copying a column.
+#[derive(Clone, Copy)]
+pub(crate) struct RowRef<'a>(pub(crate) &'a dyn Columns);
+
+impl<'a> RowRef<'a> {
+    fn get(&self, index: usize) -> Result<ValueRef<'a>, FleetError> {
+        self.0.column(index)
+    }
+
+    pub(crate) fn int(&self, index: usize) -> Result<i64, FleetError> {
+        match self.get(index)? {
+            ValueRef::Int(value) => Ok(value),
+            other => Err(unexpected(index, "an integer", &other.to_value())),
+        }
+    }
+
+    pub(crate) fn text(&self, index: usize) -> Result<&'a str, FleetError> {
+        match self.get(index)? {
+            ValueRef::Text(value) => Ok(value),
+            other => Err(unexpected(index, "text", &other.to_value())),
+        }
+    }
+
+    pub(crate) fn opt_text(&self, index: usize) -> Result<Option<&'a str>, FleetError> {
+        match self.get(index)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(value) => Ok(Some(value)),
+            other => Err(unexpected(index, "text", &other.to_value())),
+        }
+    }
+
+    pub(crate) fn blob(&self, index: usize) -> Result<&'a [u8], FleetError> {
+        match self.get(index)? {
+            ValueRef::Blob(value) => Ok(value),
+            other => Err(unexpected(index, "bytes", &other.to_value())),
+        }
+    }
+
+    /// A count or other non-negative integer.
+    pub(crate) fn count(&self, index: usize) -> Result<u64, FleetError> {
+        let value = self.int(index)?;
+        u64::try_from(value).map_err(|_| FleetError::Unexpected {
+            detail: format!("column {index} holds `{value}` where a count belongs"),
+        })
+    }
+
+    /// The row, copied.
+    pub(crate) fn to_row(self) -> Result<Row, FleetError> {
+        (0..self.0.count())
+            .map(|index| self.get(index).map(ValueRef::to_value))
+            .collect::<Result<_, _>>()
+            .map(Row)
+    }
+}
+
 /// One result row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Row(pub(crate) Vec<Value>);
@@ -112,10 +211,26 @@ pub(crate) enum Dialect {
 pub(crate) trait Conn {
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, FleetError>;
-    /// Runs a query; returns every row.
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, FleetError>;
+    /// Runs a query and hands each row to `each` as the driver holds it, copying nothing;
+    /// stops at the first error `each` returns.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(RowRef<'_>) -> Result<(), FleetError>,
+    ) -> Result<(), FleetError>;
     /// The engine.
     fn dialect(&self) -> Dialect;
+
+    /// Runs a query; returns every row.
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, FleetError> {
+        let mut rows = Vec::new();
+        self.query_each(sql, params, &mut |row| {
+            rows.push(row.to_row()?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
 
     /// The first row, if any.
     fn query_opt(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>, FleetError> {
@@ -175,5 +290,36 @@ mod tests {
         assert!(row.text(0).is_err());
         assert!(row.int(5).is_err());
         assert!(Row(vec![Value::Int(-1)]).count(0).is_err());
+    }
+
+    #[test]
+    fn borrowed_rows_read_and_copy_alike() {
+        let values = vec![
+            ValueRef::Int(3),
+            ValueRef::Text("x"),
+            ValueRef::Null,
+            ValueRef::Blob(b"b"),
+        ];
+        let row = RowRef(&values);
+        assert_eq!(row.int(0).unwrap(), 3);
+        assert_eq!(row.count(0).unwrap(), 3);
+        assert_eq!(row.text(1).unwrap(), "x");
+        assert_eq!(row.opt_text(1).unwrap(), Some("x"));
+        assert_eq!(row.opt_text(2).unwrap(), None);
+        assert!(row.text(0).is_err());
+        assert!(row.int(1).is_err());
+        assert!(row.int(9).is_err());
+        assert_eq!(row.blob(3).unwrap(), b"b");
+        assert!(row.blob(1).is_err());
+        assert!(RowRef(&vec![ValueRef::Int(-1)]).count(0).is_err());
+        assert_eq!(
+            row.to_row().unwrap(),
+            Row(vec![
+                Value::Int(3),
+                Value::Text("x".into()),
+                Value::Null,
+                Value::Blob(b"b".to_vec())
+            ])
+        );
     }
 }

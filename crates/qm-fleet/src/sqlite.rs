@@ -13,12 +13,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use crate::error::FleetError;
 use crate::schema::{self, Found};
-use crate::sql::{Conn, Dialect, Param, Row, Value};
+use crate::sql::{Columns, Conn, Dialect, Param, RowRef, ValueRef};
 
 /// How long a writer waits for another before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -37,12 +37,12 @@ pub struct SqliteStore {
 impl rusqlite::ToSql for Param<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::Borrowed(match self {
-            Param::Int(value) => ValueRef::Integer(*value),
-            Param::Text(value) => ValueRef::Text(value.as_bytes()),
-            Param::OptText(Some(value)) => ValueRef::Text(value.as_bytes()),
-            Param::OptText(None) | Param::OptInt(None) => ValueRef::Null,
-            Param::OptInt(Some(value)) => ValueRef::Integer(*value),
-            Param::Blob(value) => ValueRef::Blob(value),
+            Param::Int(value) => SqlValueRef::Integer(*value),
+            Param::Text(value) => SqlValueRef::Text(value.as_bytes()),
+            Param::OptText(Some(value)) => SqlValueRef::Text(value.as_bytes()),
+            Param::OptText(None) | Param::OptInt(None) => SqlValueRef::Null,
+            Param::OptInt(Some(value)) => SqlValueRef::Integer(*value),
+            Param::Blob(value) => SqlValueRef::Blob(value),
         }))
     }
 }
@@ -78,34 +78,73 @@ impl Conn for SqliteConn<'_> {
         Ok(u64::try_from(changed).unwrap_or(u64::MAX))
     }
 
-    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, FleetError> {
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        each: &mut dyn FnMut(RowRef<'_>) -> Result<(), FleetError>,
+    ) -> Result<(), FleetError> {
         let fail = |e| error(self.location, &action(sql), e);
         let mut statement = self.connection.prepare_cached(sql).map_err(fail)?;
         let columns = statement.column_count();
         let mut rows = statement
             .query(rusqlite::params_from_iter(params.iter()))
             .map_err(fail)?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(fail)? {
-            let mut values = Vec::with_capacity(columns);
-            for index in 0..columns {
-                values.push(match row.get_ref(index).map_err(fail)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(value) => Value::Int(value),
-                    ValueRef::Real(value) => Value::Text(value.to_string()),
-                    ValueRef::Text(value) => {
-                        Value::Text(String::from_utf8_lossy(value).into_owned())
-                    }
-                    ValueRef::Blob(value) => Value::Blob(value.to_vec()),
-                });
-            }
-            out.push(Row(values));
+            each(RowRef(&SqliteRow {
+                row,
+                columns,
+                sql,
+                location: self.location,
+            }))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
+    }
+}
+
+/// A row as SQLite holds it, converted a column at a time.
+struct SqliteRow<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    columns: usize,
+    sql: &'r str,
+    location: &'r str,
+}
+
+impl Columns for SqliteRow<'_, '_> {
+    fn count(&self) -> usize {
+        self.columns
+    }
+
+    fn column(&self, index: usize) -> Result<ValueRef<'_>, FleetError> {
+        let value = self
+            .row
+            .get_ref(index)
+            .map_err(|e| error(self.location, &action(self.sql), e))?;
+        Ok(match value {
+            SqlValueRef::Null => ValueRef::Null,
+            SqlValueRef::Integer(value) => ValueRef::Int(value),
+            SqlValueRef::Real(_) => {
+                return Err(FleetError::Unexpected {
+                    detail: format!(
+                        "column {index} of `{}` holds a real number, which the store never writes",
+                        action(self.sql)
+                    ),
+                });
+            }
+            SqlValueRef::Text(value) => ValueRef::Text(std::str::from_utf8(value).map_err(
+                |_| FleetError::Unexpected {
+                    detail: format!(
+                        "column {index} of `{}` holds text that is not UTF-8",
+                        action(self.sql)
+                    ),
+                },
+            )?),
+            SqlValueRef::Blob(value) => ValueRef::Blob(value),
+        })
     }
 }
 
