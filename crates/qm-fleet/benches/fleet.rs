@@ -10,7 +10,8 @@
 //! `QM_BENCH_FLEET_IMAGES` sets the fleet size (default 1000; the figure is 10 000),
 //! `QM_BENCH_FLEET_ENGINES` the engines (`sqlite,postgres`; PostgreSQL needs the server
 //! `qm_fleet::testing` finds). After the report, criterion times single `affected` queries on
-//! the SQLite fleet.
+//! the SQLite fleet. `QM_BENCH_FLEET_DIR` keeps the SQLite store; `QM_BENCH_FLEET_QUERY_ONLY`
+//! then times `affected` on it again without adding anything.
 
 #![expect(
     clippy::print_stdout,
@@ -204,7 +205,10 @@ fn run(
     let mut store = qm_fleet::open(location).unwrap();
     let started = Instant::now();
     let mut adding = Duration::ZERO;
-    for index in 0..images {
+    // `QM_BENCH_FLEET_QUERY_ONLY` times `affected` on a store kept from an earlier run
+    // (`QM_BENCH_FLEET_DIR`) and stops there.
+    let query_only = std::env::var_os("QM_BENCH_FLEET_QUERY_ONLY").is_some();
+    for index in (0..images).filter(|_| !query_only) {
         let inventory = image(bases, index);
         let name = format!("image-{index}");
         let before = Instant::now();
@@ -255,6 +259,15 @@ fn run(
     }
     times.sort();
     rows.sort_unstable();
+    if query_only {
+        println!(
+            "  {engine}: affected p50 {:.2?}, p99 {:.2?} over {} queries",
+            percentile(&times, 0.50),
+            percentile(&times, 0.99),
+            times.len()
+        );
+        std::process::exit(0);
+    }
 
     let before = Instant::now();
     store.rematch(&partial_matcher).unwrap();

@@ -25,13 +25,14 @@ use qm_vulndb::VulnDb;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
+use crate::affected::AffectedDetail;
 use crate::error::FleetError;
 use crate::model::{
-    AddOutcome, AffectedPackage, AffectedTarget, AffectedVulnerability, Labels, NewRevision,
-    PackageInfo, RematchReport, RevisionSummary, SeverityCounts, TargetDetail, TargetSummary,
-    VulnerabilityChange,
+    AddOutcome, Labels, NewRevision, PackageInfo, RematchReport, RevisionSummary, SeverityCounts,
+    TargetDetail, TargetSummary, VulnerabilityChange,
 };
-use crate::query::{AffectedQuery, purl_key, purl_qualifiers};
+use crate::query::purl_key;
+use crate::roster;
 use crate::sql::{Conn, Param, Row};
 
 /// Longest target name accepted.
@@ -506,6 +507,18 @@ pub(crate) fn add(
         "UPDATE targets SET latest_revision = ? WHERE id = ?",
         &[Param::Int(revision_id), Param::Int(target_id)],
     )?;
+    roster::set(
+        conn,
+        target_id,
+        Some(&roster::Entry {
+            target_id,
+            revision: revision_id,
+            context: context_id,
+            number,
+            name: &prepared.name,
+            digest: &prepared.digest,
+        }),
+    )?;
     if stale.is_none() {
         set_meta(conn, "database", matcher.database())?;
     }
@@ -547,7 +560,9 @@ pub(crate) fn remove(conn: &mut dyn Conn, name: &str) -> Result<bool, FleetError
     else {
         return Ok(false);
     };
-    let id = Param::Int(row.int(0)?);
+    let target_id = row.int(0)?;
+    roster::set(conn, target_id, None)?;
+    let id = Param::Int(target_id);
     for statement in [
         "UPDATE targets SET latest_revision = NULL WHERE id = ?",
         "DELETE FROM revision_packages WHERE revision_id IN \
@@ -981,200 +996,6 @@ pub(crate) fn inventory(
     serde_json::from_slice(&json)
         .map(Some)
         .map_err(|error| failure("decode the inventory", Box::new(error)))
-}
-
-/// The part of a stored [`Finding`] that `affected` shows: stored beside each finding as its
-/// summary, and read from the full detail of rows stored before summaries were.
-#[derive(Serialize, serde::Deserialize)]
-struct AffectedDetail {
-    id: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    aliases: Vec<String>,
-    package: PackageInfo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    fixed_version: Option<String>,
-    fix: qm_match::FixState,
-    severity: qm_match::FindingSeverity,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-}
-
-const AFFECTED_SELECT: &str = "SELECT pf.context_id, pf.package_id, \
-     COALESCE(pf.summary, pf.detail), p.purl \
-     FROM package_findings pf JOIN packages p ON p.id = pf.package_id WHERE ";
-
-/// The packages of latest revisions that `query` names, with their vulnerabilities and where
-/// they are.
-///
-/// Two steps, so that no row repeats a finding per target: the findings the query names
-/// (one per package and vulnerability), then for each of those packages the latest revisions
-/// holding it.
-pub(crate) fn affected(
-    conn: &mut dyn Conn,
-    query: &AffectedQuery,
-) -> Result<Vec<AffectedPackage>, FleetError> {
-    let (rows, qualifiers) = match query {
-        AffectedQuery::Word(word) => {
-            let upper = word.to_uppercase();
-            let known = conn
-                .query_opt(
-                    "SELECT vuln_id FROM vuln_ids WHERE alias = ?",
-                    &[Param::Text(&upper)],
-                )?
-                .is_some();
-            let rows = if known {
-                conn.query(
-                    &format!(
-                        "{AFFECTED_SELECT} pf.vuln_id IN (SELECT vuln_id FROM vuln_ids WHERE alias = ?)"
-                    ),
-                    &[Param::Text(&upper)],
-                )?
-            } else {
-                let lower = word.to_lowercase();
-                let mut rows = conn.query(
-                    &format!("{AFFECTED_SELECT} p.name_key = ?"),
-                    &[Param::Text(&lower)],
-                )?;
-                rows.extend(conn.query(
-                    &format!("{AFFECTED_SELECT} p.source_key = ? AND p.name_key <> ?"),
-                    &[Param::Text(&lower), Param::Text(&lower)],
-                )?);
-                rows
-            };
-            (rows, BTreeMap::new())
-        }
-        AffectedQuery::Package { name, version } => {
-            let lower = name.to_lowercase();
-            let mut rows = conn.query(
-                &format!("{AFFECTED_SELECT} p.name_key = ? AND p.version = ?"),
-                &[Param::Text(&lower), Param::Text(version)],
-            )?;
-            rows.extend(conn.query(
-                &format!(
-                    "{AFFECTED_SELECT} p.source_key = ? AND p.source_version = ? \
-                     AND NOT (p.name_key = ? AND p.version = ?)"
-                ),
-                &[
-                    Param::Text(&lower),
-                    Param::Text(version),
-                    Param::Text(&lower),
-                    Param::Text(version),
-                ],
-            )?);
-            (rows, BTreeMap::new())
-        }
-        AffectedQuery::Purl(purl) => {
-            let rows = match &purl.version {
-                Some(version) => conn.query(
-                    &format!("{AFFECTED_SELECT} p.purl_key = ? AND p.purl_version = ?"),
-                    &[Param::Text(&purl.key), Param::Text(version)],
-                )?,
-                None => conn.query(
-                    &format!("{AFFECTED_SELECT} p.purl_key = ?"),
-                    &[Param::Text(&purl.key)],
-                )?,
-            };
-            (rows, purl.qualifiers.clone())
-        }
-    };
-
-    // The findings, by (context, package).
-    let mut groups: BTreeMap<PairKey, (PackageInfo, Vec<AffectedVulnerability>)> = BTreeMap::new();
-    for row in &rows {
-        if !qualifiers.is_empty() {
-            let stored = purl_qualifiers(row.text(3)?);
-            if !qualifiers
-                .iter()
-                .all(|(key, value)| stored.get(key) == Some(value))
-            {
-                continue;
-            }
-        }
-        // Only what the answer shows is decoded: a kernel package holds thousands of
-        // findings, and their references and sources are most of each stored finding.
-        let finding: AffectedDetail =
-            serde_json::from_str(row.text(2)?).map_err(|error| FleetError::Unexpected {
-                detail: format!("a stored finding does not decode: {error}"),
-            })?;
-        let pair = (row.int(0)?, row.int(1)?);
-        let group = groups
-            .entry(pair)
-            .or_insert_with(|| (finding.package, Vec::new()));
-        group.1.push(AffectedVulnerability {
-            id: finding.id,
-            aliases: finding.aliases,
-            severity: finding.severity,
-            fixed_version: finding.fixed_version,
-            fix: finding.fix,
-            title: finding.title,
-        });
-    }
-
-    // Where each package is. Locations repeat (every dpkg package of every image says
-    // `/var/lib/dpkg/status`), so each distinct list is decoded once.
-    let mut decoded: HashMap<String, Vec<String>> = HashMap::new();
-    let mut affected = Vec::with_capacity(groups.len());
-    for ((context_id, package_id), (package, mut vulnerabilities)) in groups {
-        let rows = conn.query(
-            "SELECT t.name, r.number, r.digest, rp.layer, rp.locations \
-             FROM revision_packages rp JOIN revisions r ON r.id = rp.revision_id \
-             JOIN targets t ON t.id = r.target_id AND t.latest_revision = r.id \
-             WHERE rp.package_id = ? AND r.context_id = ?",
-            &[Param::Int(package_id), Param::Int(context_id)],
-        )?;
-        let mut targets = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let target = row.text(0)?;
-            let text = row.text(4)?;
-            let locations = match decoded.get(text) {
-                Some(locations) => locations.clone(),
-                None => {
-                    let locations: Vec<String> =
-                        serde_json::from_str(text).map_err(|error| FleetError::Encoding {
-                            target: target.to_owned(),
-                            action: "decode package locations".to_owned(),
-                            source: Box::new(error),
-                        })?;
-                    decoded.insert(text.to_owned(), locations.clone());
-                    locations
-                }
-            };
-            targets.push(AffectedTarget {
-                target: target.to_owned(),
-                revision: row.count(1)?,
-                digest: row.text(2)?.to_owned(),
-                layer: row.opt_text(3)?.map(str::to_owned),
-                locations,
-            });
-        }
-        if targets.is_empty() {
-            continue;
-        }
-        targets.sort_by(|a, b| {
-            (&a.target, &a.layer, &a.locations).cmp(&(&b.target, &b.layer, &b.locations))
-        });
-        vulnerabilities.sort_by(|a, b| a.id.cmp(&b.id));
-        affected.push(AffectedPackage {
-            package,
-            vulnerabilities,
-            targets,
-        });
-    }
-    affected.sort_by(|a, b| {
-        (
-            a.package.ecosystem.as_str(),
-            &a.package.name,
-            &a.package.version,
-            &a.package.purl,
-        )
-            .cmp(&(
-                b.package.ecosystem.as_str(),
-                &b.package.name,
-                &b.package.version,
-                &b.package.purl,
-            ))
-    });
-    Ok(affected)
 }
 
 type PairKey = (i64, i64);

@@ -56,6 +56,7 @@
 
 #![warn(missing_docs)]
 
+mod affected;
 mod core;
 mod error;
 mod exposure;
@@ -64,12 +65,33 @@ mod plan;
 mod postgres;
 mod query;
 mod report;
+mod roster;
 mod schema;
 mod sql;
 mod sqlite;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
+
+/// Entry points for the fuzz targets in `fuzz/`; not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes a roster chunk (stored bytes, so possibly damaged) and checks that what it
+    /// read encodes back to the same bytes; the number of entries, or why the chunk is
+    /// refused.
+    ///
+    /// # Panics
+    /// When a decoded chunk does not encode back to its bytes.
+    pub fn roster_chunk(bytes: &[u8]) -> Result<usize, String> {
+        let entries = crate::roster::decode(bytes).map_err(|error| error.to_string())?;
+        assert_eq!(
+            crate::roster::encode(&entries),
+            bytes,
+            "a roster chunk does not encode back to itself"
+        );
+        Ok(entries.len())
+    }
+}
 
 pub use crate::core::{FleetMatcher, inventory_digest};
 pub use crate::error::{BoxError, FleetError};

@@ -1,6 +1,7 @@
 //! What goes into the store and what comes out: plain, serialisable data.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use qm_match::{Finding, FindingSeverity, FixState};
 use qm_model::{Ecosystem, Inventory, Rating, SourcePackage, Timestamp};
@@ -211,18 +212,23 @@ impl From<Finding> for AffectedVulnerability {
 /// A latest revision holding an affected package, and where in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AffectedTarget {
-    /// The target.
-    pub target: String,
+    /// The target (shared between the packages of an answer).
+    pub target: Arc<str>,
     /// Its latest revision.
     pub revision: u64,
     /// That revision's digest.
-    pub digest: String,
-    /// The layer that introduced the package, for images.
+    pub digest: Arc<str>,
+    /// The layer that introduced the package, for images. Shared between the targets of an
+    /// answer that have it (a base layer is in thousands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
-    /// The files that declare it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub locations: Vec<String>,
+    pub layer: Option<Arc<str>>,
+    /// The files that declare it; shared the same way.
+    #[serde(default, skip_serializing_if = "no_locations")]
+    pub locations: Arc<[String]>,
+}
+
+fn no_locations(locations: &Arc<[String]>) -> bool {
+    locations.is_empty()
 }
 
 /// What one vulnerability's re-match changed across the fleet.

@@ -10,10 +10,11 @@
 //! version.
 
 use crate::error::FleetError;
+use crate::roster;
 use crate::sql::{Conn, Dialect, Param};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Tables the store owns; finding any of them without `schema_version` means damage.
 pub(crate) const TABLES: &[&str] = &[
@@ -29,12 +30,18 @@ pub(crate) const TABLES: &[&str] = &[
     "package_findings",
     "vuln_ids",
     "finding_history",
+    "roster",
 ];
 
 struct Migration {
     sqlite: &'static [&'static str],
     postgres: &'static [&'static str],
+    /// What SQL cannot derive, run after the statements.
+    then: Option<Derive>,
 }
+
+/// A migration step written in Rust.
+type Derive = fn(&mut dyn Conn) -> Result<(), FleetError>;
 
 /// Every migration, oldest first; migration `n` (from 1) brings a store to version `n`.
 const MIGRATIONS: &[Migration] = &[
@@ -223,6 +230,7 @@ const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (alias, vuln_id)
         )",
         ],
+        then: None,
     },
     Migration {
         sqlite: &[
@@ -299,6 +307,23 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX package_findings_spans ON package_findings \
              (context_id, package_id, vuln_id, severity, fixed_version, fix_available_at, first_tick)",
         ],
+        then: None,
+    },
+    Migration {
+        sqlite: &[
+            // Every target's latest revision with its name, packed: see `roster`.
+            "CREATE TABLE roster (chunk INTEGER PRIMARY KEY, entries BLOB NOT NULL)",
+            // Where a package is, grouped by place: `affected` reads one row per layer and
+            // locations with the revisions there, instead of a row per revision. (Rebuilding
+            // it reads every row once: about ten seconds for a 10 000-image fleet.)
+            "DROP INDEX revision_packages_package",
+            "CREATE INDEX revision_packages_package \
+             ON revision_packages (package_id, layer, locations, revision_id)",
+        ],
+        // PostgreSQL keeps its narrower index: a b-tree entry must fit in a third of a page,
+        // and locations can be long. It groups by place with a hash instead.
+        postgres: &["CREATE TABLE roster (chunk BIGINT PRIMARY KEY, entries BYTEA NOT NULL)"],
+        then: Some(roster::rebuild),
     },
 ];
 
@@ -381,6 +406,9 @@ pub(crate) fn migrate(
         };
         for statement in statements {
             conn.execute(statement, &[])?;
+        }
+        if let Some(then) = migration.then {
+            then(conn)?;
         }
         conn.execute("UPDATE schema_version SET version = ?", &[Param::Int(to)])?;
     }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use qm_model::{Inventory, Rating, Timestamp};
 
+use crate::affected;
 use crate::core::{self, FleetMatcher};
 use crate::error::FleetError;
 use crate::exposure;
@@ -109,7 +110,7 @@ macro_rules! store_impl {
                 &mut self,
                 query: &AffectedQuery,
             ) -> Result<Vec<AffectedPackage>, FleetError> {
-                self.run(false, |conn| core::affected(conn, query))
+                self.run(false, |conn| affected::affected(conn, query))
             }
 
             fn rematch(&mut self, matcher: &FleetMatcher<'_>) -> Result<RematchReport, FleetError> {

@@ -233,7 +233,7 @@ fn removing_a_target_forgets_it(engine: &Engine) {
         .unwrap();
     let targets: Vec<&str> = found
         .iter()
-        .flat_map(|p| p.targets.iter().map(|t| t.target.as_str()))
+        .flat_map(|p| p.targets.iter().map(|t| &*t.target))
         .collect();
     assert_eq!(targets, ["web-2"]);
     // The name can be used again, from revision 1.
@@ -264,10 +264,11 @@ fn a_version_one_store_is_migrated_with_its_exposures(engine: &Engine) {
             &matcher,
         );
     }
-    // Undo migration 2, as a store written by the previous schema looks.
+    // Undo migrations 3 and 2, as a store written by the first schema looks.
     execute_raw(
         engine,
         &[
+            "DROP TABLE roster",
             "DROP INDEX package_findings_spans",
             "DROP INDEX package_findings_package",
             "DROP TABLE finding_history",

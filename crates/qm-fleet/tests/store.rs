@@ -25,6 +25,7 @@ on_both_engines!(
     parallel_adds_lose_nothing,
     a_newer_schema_is_refused,
     reopening_keeps_everything,
+    affected_follows_latest_revisions_in_small_and_large_answers,
 );
 
 fn add(
@@ -258,7 +259,7 @@ fn affected_finds_ids_aliases_purls_and_names(engine: &Engine) {
             for target in &package.targets {
                 for vulnerability in &package.vulnerabilities {
                     flat.insert((
-                        target.target.clone(),
+                        target.target.to_string(),
                         package.package.name.clone(),
                         package.package.version.clone(),
                         vulnerability.id.clone(),
@@ -295,9 +296,9 @@ fn affected_finds_ids_aliases_purls_and_names(engine: &Engine) {
     assert!(matches!(&vulnerability.fix, FixState::Fixed { version } if version == "2.3.8"));
     assert_eq!(vulnerability.severity.rating, Rating::High);
     assert_eq!(web.targets.len(), 1);
-    assert_eq!(web.targets[0].target, "web");
+    assert_eq!(&*web.targets[0].target, "web");
     assert_eq!(web.targets[0].revision, 1);
-    assert_eq!(web.targets[0].locations, ["requirements.txt"]);
+    assert_eq!(*web.targets[0].locations, ["requirements.txt"]);
     assert_eq!(query(store.as_mut(), "GHSA-HRFV-MQP8-Q5RW"), found);
     assert_eq!(query(store.as_mut(), "PYSEC-2023-221"), found);
 
@@ -420,7 +421,7 @@ fn rematch_reports_newly_affected_and_newly_fixed(engine: &Engine) {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].package.name, "Flask");
     assert_eq!(found[0].targets.len(), 1);
-    assert_eq!(found[0].targets[0].target, "web");
+    assert_eq!(&*found[0].targets[0].target, "web");
     assert_eq!(
         found[0].vulnerabilities[0].fixed_version.as_deref(),
         Some("2.2.5")
@@ -534,6 +535,23 @@ fn parallel_adds_lose_nothing(engine: &Engine) {
     for target in &listed {
         assert!(target.latest.packages > 0, "{}", target.name);
     }
+    // Every target holds an old Werkzeug: the answer lists each at its latest revision (read
+    // from the roster, which every add rewrote a part of).
+    let found = store
+        .affected(&AffectedQuery::parse("Werkzeug").unwrap())
+        .unwrap();
+    let mut holders: Vec<(String, u64)> = found
+        .iter()
+        .flat_map(|package| &package.targets)
+        .map(|target| (target.target.to_string(), target.revision))
+        .collect();
+    holders.sort();
+    let mut expected: Vec<(String, u64)> = listed
+        .iter()
+        .map(|target| (target.name.clone(), target.latest.revision))
+        .collect();
+    expected.sort();
+    assert_eq!(holders, expected);
 }
 
 fn a_newer_schema_is_refused(engine: &Engine) {
@@ -596,4 +614,121 @@ fn a_store_missing_its_version_is_refused() {
     drop(connection);
     let error = qm_fleet::open(&engine.location()).err().unwrap();
     assert!(matches!(error, FleetError::NotAStore { .. }), "{error}");
+}
+
+/// A listed target: name, revision and digest.
+type Listed = (String, u64, String);
+
+/// An answer holding most of the fleet reads the roster; one holding a few targets looks its
+/// revisions up. Both follow new revisions and removals, and list targets by name.
+fn affected_follows_latest_revisions_in_small_and_large_answers(engine: &Engine) {
+    let db = database(false);
+    let matcher = FleetMatcher::new(&db);
+    let mut store = engine.open();
+    let vulnerable = "3.0.11-1~deb12u1";
+    add(store.as_mut(), "web", &requirements(), &matcher);
+    // Added in reverse, so that target ids run against names.
+    for index in (0..20).rev() {
+        add(
+            store.as_mut(),
+            &format!("img-{index:02}"),
+            &debian_image(&format!("sha256:a{index:02}"), vulnerable, true),
+            &matcher,
+        );
+    }
+    // (target, revision, digest) per package.
+    let answer = |store: &mut dyn Store, text: &str| -> Vec<(String, Vec<Listed>)> {
+        store
+            .affected(&AffectedQuery::parse(text).unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|package| {
+                (
+                    package.package.name,
+                    package
+                        .targets
+                        .iter()
+                        .map(|t| (t.target.to_string(), t.revision, t.digest.to_string()))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let images = |skip: &[usize], second: &[usize]| -> Vec<Listed> {
+        (0..20)
+            .filter(|index| !skip.contains(index))
+            .map(|index| {
+                if second.contains(&index) {
+                    (format!("img-{index:02}"), 2, format!("sha256:b{index:02}"))
+                } else {
+                    (format!("img-{index:02}"), 1, format!("sha256:a{index:02}"))
+                }
+            })
+            .collect()
+    };
+
+    let found = answer(store.as_mut(), "openssl");
+    assert_eq!(found.len(), 2);
+    for (package, targets) in &found {
+        assert_eq!(targets, &images(&[], &[]), "{package}");
+    }
+    let web = answer(store.as_mut(), "Werkzeug");
+    assert_eq!(web.len(), 1);
+    assert_eq!(web[0].1.len(), 1);
+    assert_eq!(web[0].1[0].0, "web");
+    assert_eq!(web[0].1[0].1, 1);
+
+    // A new revision of an image and of the web target; an image removed.
+    add(
+        store.as_mut(),
+        "img-03",
+        &debian_image("sha256:b03", vulnerable, true),
+        &matcher,
+    );
+    add(
+        store.as_mut(),
+        "web",
+        &with_version(requirements(), "Werkzeug", "2.3.7"),
+        &matcher,
+    );
+    assert!(store.remove("img-05").unwrap());
+    for (package, targets) in &answer(store.as_mut(), "openssl") {
+        assert_eq!(targets, &images(&[5], &[3]), "{package}");
+    }
+    let web = answer(store.as_mut(), "Werkzeug");
+    assert_eq!(web[0].1.len(), 1);
+    assert_eq!(web[0].1[0].1, 2);
+    // An image moved to another version leaves the old version's answer (read from the
+    // roster) for its own (looked up).
+    add(
+        store.as_mut(),
+        "img-07",
+        &debian_image("sha256:b07", "3.0.17-1~deb12u2", true),
+        &matcher,
+    );
+    let found = store
+        .affected(&AffectedQuery::parse("openssl").unwrap())
+        .unwrap();
+    let expected: Vec<_> = images(&[5], &[3])
+        .into_iter()
+        .filter(|(name, _, _)| name != "img-07")
+        .collect();
+    assert!(found.len() >= 2);
+    for package in &found {
+        let targets: Vec<_> = package
+            .targets
+            .iter()
+            .map(|t| (t.target.to_string(), t.revision, t.digest.to_string()))
+            .collect();
+        if package.package.version == vulnerable {
+            assert_eq!(targets, expected, "{}", package.package.name);
+        } else {
+            assert_eq!(
+                targets,
+                [("img-07".to_owned(), 2, "sha256:b07".to_owned())],
+                "{}",
+                package.package.name
+            );
+        }
+    }
 }

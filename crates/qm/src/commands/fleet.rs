@@ -525,9 +525,9 @@ fn affected(global: &GlobalArgs, args: AffectedArgs) -> Result<ExitStatus> {
             for package in &found {
                 let (ids, severity, fixed) = summarise(package);
                 for target in &package.targets {
-                    targets.insert(target.target.as_str());
+                    targets.insert(&*target.target);
                     rows.push(vec![
-                        target.target.clone(),
+                        target.target.to_string(),
                         target.revision.to_string(),
                         package.package.name.clone(),
                         package.package.version.clone(),
