@@ -43,6 +43,7 @@ import os
 import pathlib
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 import tarfile
@@ -304,6 +305,21 @@ if mariner.is_file():
             database.close()
             rpm_seeds.append(path.read_bytes())
 written["fuzz_rpmdb"] = sum(write_seed("fuzz_rpmdb", seed) for seed in rpm_seeds)
+
+# fuzz_roster: roster chunks as the fleet store packs them (crates/qm-fleet/src/roster.rs):
+# entries of four little-endian i64 (target, revision, context, number), then the name and the
+# digest, each a u32 length and UTF-8.
+def roster_entry(target, name, digest):
+    out = struct.pack("<qqqq", target, target * 3, 1 + target % 2, 1 + target % 4)
+    for text in (name.encode(), digest.encode()):
+        out += struct.pack("<I", len(text)) + text
+    return out
+
+roster_seeds = [b"", roster_entry(1, "web", "sha256:" + "ab" * 32)]
+roster_seeds.append(b"".join(
+    roster_entry(target, f"registry.example/app-{target}:1.{target}", f"sha256:{target:064x}")
+    for target in range(256, 264)))
+written["fuzz_roster"] = sum(write_seed("fuzz_roster", seed) for seed in roster_seeds)
 
 # fuzz_lockfiles: the first byte picks the parser, in the order of `qm_fuzz::catalog::lockfiles`
 # (fuzz/src/catalog.rs); keep the two in step.
