@@ -511,7 +511,7 @@ mod tests {
     fn the_roster_and_the_lookups_agree() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::open(&dir.path().join("fleet.db")).unwrap();
-        // 600 targets over three chunks, in two contexts; every third has a second revision.
+        // 600 targets over ten chunks, in two contexts; every third has a second revision.
         store
             .run(true, |conn| {
                 for (id, key) in [(1, "a"), (2, "b")] {
