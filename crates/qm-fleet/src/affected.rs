@@ -35,19 +35,18 @@ pub(crate) struct AffectedDetail {
     pub(crate) title: Option<String>,
 }
 
-/// An [`AffectedDetail`] without its package, which serde skips over unbuilt: the package is
-/// the same for every finding of a group.
-#[derive(Deserialize)]
-struct AffectedVulnerabilityDetail {
-    id: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    #[serde(default)]
-    fixed_version: Option<String>,
-    fix: qm_match::FixState,
-    severity: qm_match::FindingSeverity,
-    #[serde(default)]
-    title: Option<String>,
+impl AffectedDetail {
+    fn split(self) -> (PackageInfo, AffectedVulnerability) {
+        let vulnerability = AffectedVulnerability {
+            id: self.id,
+            aliases: self.aliases,
+            severity: self.severity,
+            fixed_version: self.fixed_version,
+            fix: self.fix,
+            title: self.title,
+        };
+        (self.package, vulnerability)
+    }
 }
 
 const AFFECTED_SELECT: &str = "SELECT pf.context_id, pf.package_id, \
@@ -136,7 +135,7 @@ pub(crate) fn affected(
 
     // The findings, by (context, package). Only what the answer shows is decoded: a kernel
     // package holds thousands of findings, and their references and sources are most of
-    // each stored finding. The package is decoded once per group.
+    // each stored finding.
     let mut groups: BTreeMap<(i64, i64), (PackageInfo, Vec<AffectedVulnerability>)> =
         BTreeMap::new();
     let undecodable = |error: serde_json::Error| FleetError::Unexpected {
@@ -155,23 +154,18 @@ pub(crate) fn affected(
             }
             let pair = (row.int(0)?, row.int(1)?);
             let text = row.text(2)?;
-            let vulnerability = match groups.get_mut(&pair) {
-                Some((_, vulnerabilities)) => vulnerabilities,
+            // A group's first finding gives its package; the others are read as the
+            // vulnerability alone (serde skips the package unbuilt).
+            match groups.get_mut(&pair) {
+                Some((_, vulnerabilities)) => {
+                    vulnerabilities.push(serde_json::from_str(text).map_err(undecodable)?);
+                }
                 None => {
                     let detail: AffectedDetail = serde_json::from_str(text).map_err(undecodable)?;
-                    &mut groups.entry(pair).or_insert((detail.package, Vec::new())).1
+                    let (package, vulnerability) = detail.split();
+                    groups.insert(pair, (package, vec![vulnerability]));
                 }
-            };
-            let finding: AffectedVulnerabilityDetail =
-                serde_json::from_str(text).map_err(undecodable)?;
-            vulnerability.push(AffectedVulnerability {
-                id: finding.id,
-                aliases: finding.aliases,
-                severity: finding.severity,
-                fixed_version: finding.fixed_version,
-                fix: finding.fix,
-                title: finding.title,
-            });
+            }
             Ok(())
         })?;
     }
@@ -348,7 +342,12 @@ fn latest_from_roster(
                 entry.revision,
                 Latest {
                     target: Arc::from(entry.name),
-                    number: u64::try_from(entry.number).unwrap_or_default(),
+                    number: u64::try_from(entry.number).map_err(|_| FleetError::Unexpected {
+                        detail: format!(
+                            "the roster gives revision {} the number {}",
+                            entry.revision, entry.number
+                        ),
+                    })?,
                     digest: Arc::from(entry.digest),
                     context: entry.context,
                 },
@@ -417,52 +416,32 @@ fn targets_bound(conn: &mut dyn Conn) -> Result<usize, FleetError> {
         .unwrap_or(0))
 }
 
-/// Texts that repeat across the rows of one answer, each kept once and shared.
+/// Layers and locations that repeat across the places of one answer (every dpkg package
+/// sits in `/var/lib/dpkg/status` of a few base layers), each kept once and shared.
 #[derive(Default)]
 struct SharedTexts {
     layers: HashSet<Arc<str>>,
     /// Decoded location lists by their stored JSON.
     locations: HashMap<String, Arc<[String]>>,
-    /// The last row's, checked before hashing: neighbouring rows mostly agree.
-    last_layer: Option<Arc<str>>,
-    last_locations: Option<(String, Arc<[String]>)>,
 }
 
 impl SharedTexts {
     fn layer(&mut self, text: &str) -> Arc<str> {
-        if let Some(last) = self.last_layer.as_ref().filter(|last| ***last == *text) {
-            return Arc::clone(last);
+        if let Some(layer) = self.layers.get(text) {
+            return Arc::clone(layer);
         }
-        let layer = match self.layers.get(text) {
-            Some(layer) => Arc::clone(layer),
-            None => {
-                let layer: Arc<str> = Arc::from(text);
-                self.layers.insert(Arc::clone(&layer));
-                layer
-            }
-        };
-        self.last_layer = Some(Arc::clone(&layer));
+        let layer: Arc<str> = Arc::from(text);
+        self.layers.insert(Arc::clone(&layer));
         layer
     }
 
     fn locations(&mut self, text: &str) -> Result<Arc<[String]>, serde_json::Error> {
-        if let Some((_, last)) = self
-            .last_locations
-            .as_ref()
-            .filter(|(seen, _)| seen == text)
-        {
-            return Ok(Arc::clone(last));
+        if let Some(locations) = self.locations.get(text) {
+            return Ok(Arc::clone(locations));
         }
-        let locations = match self.locations.get(text) {
-            Some(locations) => Arc::clone(locations),
-            None => {
-                let locations: Arc<[String]> = serde_json::from_str::<Vec<String>>(text)?.into();
-                self.locations
-                    .insert(text.to_owned(), Arc::clone(&locations));
-                locations
-            }
-        };
-        self.last_locations = Some((text.to_owned(), Arc::clone(&locations)));
+        let locations: Arc<[String]> = serde_json::from_str::<Vec<String>>(text)?.into();
+        self.locations
+            .insert(text.to_owned(), Arc::clone(&locations));
         Ok(locations)
     }
 }

@@ -144,7 +144,7 @@ pub(crate) struct ExportArgs {
     /// The secret key to sign with (from `qm db keygen`).
     #[arg(long, value_name = "KEY")]
     pub(crate) sign: PathBuf,
-    /// Where to write the bundle.
+    /// Where to write the bundle (`-` for standard output, to pipe it to another host).
     #[arg(short, long, value_name = "BUNDLE")]
     pub(crate) output: PathBuf,
 }

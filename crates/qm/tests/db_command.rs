@@ -153,6 +153,27 @@ fn bundles_carry_the_database_across_an_air_gap() {
     let trusted = connected.join("signing.key.pub");
     let untrusted = connected.join("other.key.pub");
 
+    // `-o -` streams the bundle (to another host's tool); the same database, signed alike.
+    let streamed = qm(connected)
+        .args(["db", "export", "--sign", "signing.key", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(streamed.status.success());
+    assert!(!connected.join("-").exists());
+    fs_err::write(isolated.join("streamed.qm"), &streamed.stdout).unwrap();
+    let checked = tempfile::tempdir().unwrap();
+    qm(checked.path())
+        .args(["db", "import"])
+        .arg(isolated.join("streamed.qm"))
+        .arg("--trust")
+        .arg(&trusted)
+        .assert()
+        .success();
+    assert_eq!(
+        fs_err::read(checked.path().join("db/qm.db")).unwrap(),
+        fs_err::read(connected.join("db/qm.db")).unwrap()
+    );
+
     // Signed by a key the isolated host does not trust: rejected, nothing installed.
     let output = qm(isolated)
         .arg("db")

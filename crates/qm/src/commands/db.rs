@@ -1,7 +1,7 @@
 //! `qm db …`: build, inspect, and carry the vulnerability database.
 
 use std::io::{self, IsTerminal as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
@@ -15,6 +15,7 @@ use qm_vulndb::{
 use crate::cli::{
     DbCommand, ExportArgs, GlobalArgs, ImportArgs, KeygenArgs, OutputFormat, StatusArgs, UpdateArgs,
 };
+use crate::commands::output::Output;
 use crate::config::{ConfigFile, cache_dir, parse_duration};
 use crate::{ExitStatus, UsageError};
 
@@ -323,42 +324,10 @@ fn export(context: &DbContext, args: ExportArgs) -> Result<ExitStatus> {
         db_schema: db.schema_version(),
         sources: metadata.sources.clone(),
     };
-    // A device or FIFO (`-o /dev/stdout`, a pipe to another host's tool) is written into;
-    // renaming over it would replace it with a file.
-    if fs_err::metadata(&args.output).is_ok_and(|metadata| !metadata.file_type().is_file()) {
-        let file = fs_err::OpenOptions::new().write(true).open(&args.output)?;
-        let mut out = io::BufWriter::new(file);
-        let manifest = qm_vulndb::export_bundle(&db_bytes, &info, &key, &mut out)?;
-        out.flush()?;
-        writeln!(
-            io::stderr().lock(),
-            "wrote `{}`: database built {}, {} advisories, signed by {}",
-            args.output.display(),
-            manifest.db.built,
-            db.advisory_count(),
-            manifest.signer
-        )?;
-        return Ok(ExitStatus::Success);
-    }
-    let directory = args
-        .output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temporary = tempfile::Builder::new()
-        .prefix(".qm-bundle.")
-        .tempfile_in(directory)
-        .with_context(|| format!("cannot write in `{}`", directory.display()))?;
-    let manifest = qm_vulndb::export_bundle(
-        &db_bytes,
-        &info,
-        &key,
-        io::BufWriter::new(temporary.as_file()),
-    )?;
-    temporary.as_file().sync_all()?;
-    temporary
-        .persist(&args.output)
-        .with_context(|| format!("cannot write `{}`", args.output.display()))?;
+    // Written whole or not at all, or into a device or FIFO as it stands (see `Output`).
+    let mut output = Output::open(Some(&args.output))?;
+    let manifest = qm_vulndb::export_bundle(&db_bytes, &info, &key, &mut output)?;
+    output.finish()?;
     writeln!(
         io::stderr().lock(),
         "wrote `{}`: database built {}, {} advisories, signed by {}",

@@ -48,7 +48,7 @@ impl Output {
         }
     }
 
-    /// Flushes, and moves a file into place.
+    /// Flushes, and syncs a file and moves it into place.
     pub(crate) fn finish(self) -> Result<()> {
         match self {
             Output::Stdout(mut out) => Ok(out.flush()?),
@@ -57,6 +57,11 @@ impl Output {
                 let file = file
                     .into_inner()
                     .map_err(|error| error.into_error())
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                // On disk before it takes the name: a crash then leaves the old file or the
+                // whole new one, never a renamed empty one.
+                file.as_file()
+                    .sync_all()
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
                 file.persist(&path)
                     .map_err(|error| error.error)
