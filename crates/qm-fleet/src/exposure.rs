@@ -16,7 +16,9 @@
 //! Times are the store's ticks (milliseconds, strictly ordered across write transactions),
 //! printed in seconds.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::ControlFlow;
 
 use qm_match::Finding;
 use qm_model::{Ecosystem, Rating, Timestamp};
@@ -78,13 +80,29 @@ fn timestamp(seconds: i64) -> Result<Timestamp, FleetError> {
 }
 
 /// Every exposure to vulnerabilities rated `severity` or worse (of one target when `target`
-/// names one), sorted by target, vulnerability, package and start.
+/// names one), sorted by target, vulnerability, ecosystem, package and start.
 pub(crate) fn list(
     conn: &mut dyn Conn,
     target: Option<&str>,
     severity: Rating,
 ) -> Result<Vec<Exposure>, FleetError> {
-    let targets: Vec<(i64, String)> = match target {
+    let mut exposures = Vec::new();
+    each(conn, target, severity, &mut |exposure| {
+        exposures.push(exposure);
+        ControlFlow::Continue(())
+    })?;
+    Ok(exposures)
+}
+
+/// The exposures [`list`] lists, in its order, handed to `visit` one at a time: no more than
+/// one target's are held at once. `visit` stops the walk by breaking.
+pub(crate) fn each(
+    conn: &mut dyn Conn,
+    target: Option<&str>,
+    severity: Rating,
+    visit: &mut dyn FnMut(Exposure) -> ControlFlow<()>,
+) -> Result<(), FleetError> {
+    let mut targets: Vec<(i64, String)> = match target {
         Some(name) => conn.query(
             "SELECT id, name FROM targets WHERE name = ?",
             &[Param::Text(name)],
@@ -94,16 +112,15 @@ pub(crate) fn list(
     .iter()
     .map(|row| Ok((row.int(0)?, row.text(1)?.to_owned())))
     .collect::<Result<_, FleetError>>()?;
-    if targets.is_empty() {
-        return Ok(Vec::new());
-    }
+    // By name as Rust orders strings (byte-wise), whatever the database's collation.
+    targets.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
 
     // Finding spans by pair, read when a revision first holds the pair: from the covering
     // index, never the findings' details.
     let mut spans: HashMap<(i64, i64), Vec<Span>> = HashMap::new();
     let mut names: HashMap<i64, PackageName> = HashMap::new();
+    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
 
-    let mut exposures = Vec::new();
     for (target_id, target_name) in targets {
         let revisions: Vec<(i64, i64, i64)> = conn
             .query(
@@ -127,8 +144,8 @@ pub(crate) fn list(
                 .collect::<Result<_, _>>()?;
             for package in packages {
                 let found = match spans.entry((*context, package)) {
-                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(entry) => {
+                    Entry::Occupied(entry) => entry.into_mut(),
+                    Entry::Vacant(entry) => {
                         let mut found = spans_of(conn, *context, package)?;
                         found.retain(|span| span.severity >= severity);
                         entry.insert(found)
@@ -138,8 +155,8 @@ pub(crate) fn list(
                     continue;
                 }
                 let name = match names.entry(package) {
-                    std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(entry) => {
+                    Entry::Occupied(entry) => entry.into_mut(),
+                    Entry::Vacant(entry) => {
                         let row = conn.query_one(
                             "SELECT ecosystem, name, version FROM packages WHERE id = ?",
                             &[Param::Int(package)],
@@ -178,6 +195,7 @@ pub(crate) fn list(
                 }
             }
         }
+        // The map's order is the walk's: vulnerability, ecosystem, package; then the start.
         for ((vuln_id, ecosystem, package), mut list) in pieces {
             list.sort_by_key(|piece| piece.from);
             // Pieces sorted by start; a piece starting before (or as) the group so far ends
@@ -195,45 +213,23 @@ pub(crate) fn list(
                     _ => groups.push((piece.until, vec![piece])),
                 }
             }
+            if !aliases.contains_key(&vuln_id) {
+                let found = aliases_of(conn, &vuln_id)?;
+                aliases.insert(vuln_id.clone(), found);
+            }
             for (_, group) in groups {
-                exposures.push(exposure_of(
-                    &target_name,
-                    &vuln_id,
-                    &ecosystem,
-                    &package,
-                    &group,
-                )?);
+                let mut exposure =
+                    exposure_of(&target_name, &vuln_id, &ecosystem, &package, &group)?;
+                if let Some(known) = aliases.get(&vuln_id) {
+                    exposure.aliases.clone_from(known);
+                }
+                if visit(exposure).is_break() {
+                    return Ok(());
+                }
             }
         }
     }
-
-    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
-    for exposure in &mut exposures {
-        if !aliases.contains_key(&exposure.vulnerability) {
-            let found = aliases_of(conn, &exposure.vulnerability)?;
-            aliases.insert(exposure.vulnerability.clone(), found);
-        }
-        exposure.aliases = aliases
-            .get(&exposure.vulnerability)
-            .cloned()
-            .unwrap_or_default();
-    }
-    exposures.sort_by(|a, b| {
-        (
-            &a.target,
-            &a.vulnerability,
-            a.ecosystem.as_str(),
-            &a.package,
-        )
-            .cmp(&(
-                &b.target,
-                &b.vulnerability,
-                b.ecosystem.as_str(),
-                &b.package,
-            ))
-            .then(a.first_affected_at.cmp(&b.first_affected_at))
-    });
-    Ok(exposures)
+    Ok(())
 }
 
 /// When each finding on a pair held: current findings, then removed ones.

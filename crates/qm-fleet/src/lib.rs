@@ -107,8 +107,9 @@ pub use crate::plan::{
 pub use crate::postgres::PostgresStore;
 pub use crate::query::{AffectedQuery, PurlQuery, purl_key};
 pub use crate::report::{
-    FleetReport, FleetStatistics, OpenExposure, PatchTimes, ReportOptions, ReportedExposure,
-    SeverityStatistics, TargetStatistics, TimelinePoint, render_html, render_markdown,
+    FleetReport, FleetStatistics, JsonReportWriter, OpenExposure, PatchBin, PatchTimes,
+    ReportBuilder, ReportOptions, ReportedExposure, SeverityStatistics, TargetStatistics,
+    TimelinePoint, render_html, render_markdown,
 };
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::sqlite::SqliteStore;

@@ -1,5 +1,6 @@
 //! The [`Store`] trait, its two engines, and [`open`] by location.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use qm_model::{Inventory, Rating, Timestamp};
@@ -65,6 +66,16 @@ pub trait Store: Send {
         severity: Rating,
     ) -> Result<Vec<Exposure>, FleetError>;
 
+    /// The exposures [`Store::exposures`] lists, in its order, handed to `visit` one at a
+    /// time: memory holds one target's exposures, not the fleet's. `visit` returns
+    /// [`ControlFlow::Break`] to stop early.
+    fn each_exposure(
+        &mut self,
+        target: Option<&str>,
+        severity: Rating,
+        visit: &mut dyn FnMut(Exposure) -> ControlFlow<()>,
+    ) -> Result<(), FleetError>;
+
     /// The description of the database the stored findings come from, if any was recorded.
     fn database(&mut self) -> Result<Option<String>, FleetError>;
 
@@ -128,6 +139,15 @@ macro_rules! store_impl {
                 severity: Rating,
             ) -> Result<Vec<Exposure>, FleetError> {
                 self.run(false, |conn| exposure::list(conn, target, severity))
+            }
+
+            fn each_exposure(
+                &mut self,
+                target: Option<&str>,
+                severity: Rating,
+                visit: &mut dyn FnMut(Exposure) -> ControlFlow<()>,
+            ) -> Result<(), FleetError> {
+                self.run(false, |conn| exposure::each(conn, target, severity, visit))
             }
 
             fn database(&mut self) -> Result<Option<String>, FleetError> {

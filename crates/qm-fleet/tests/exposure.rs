@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 
 use common::{Engine, database, debian_image, requirements, with_version};
 use qm_fleet::{AffectedQuery, Exposure, FleetMatcher, NewRevision, Store};
@@ -141,6 +142,57 @@ fn exposures_follow_revisions(engine: &Engine) {
     let third = store.exposures(Some("web"), Rating::Unknown).unwrap();
     assert_eq!(werkzeug(&third).len(), 13);
     assert_open_match_findings(store.as_mut());
+    assert_streamed_as_listed(store.as_mut());
+}
+
+/// Streaming hands over what the list holds, in its order (target, vulnerability,
+/// ecosystem, package, start), and stops when told.
+fn assert_streamed_as_listed(store: &mut dyn Store) {
+    let listed = store.exposures(None, Rating::Unknown).unwrap();
+    assert!(listed.len() > 3);
+    let key = |e: &Exposure| {
+        (
+            e.target.clone(),
+            e.vulnerability.clone(),
+            e.ecosystem.as_str().to_owned(),
+            e.package.clone(),
+            e.first_affected_at,
+        )
+    };
+    assert!(listed.windows(2).all(|w| key(&w[0]) <= key(&w[1])));
+    assert!(listed.iter().any(|e| e.target == "base") && listed.iter().any(|e| e.target == "web"));
+
+    let mut streamed = Vec::new();
+    store
+        .each_exposure(None, Rating::Unknown, &mut |exposure| {
+            streamed.push(exposure);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(streamed, listed);
+
+    let mut first = Vec::new();
+    store
+        .each_exposure(None, Rating::Unknown, &mut |exposure| {
+            first.push(exposure);
+            if first.len() == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+    assert_eq!(first, listed[..3]);
+
+    let high: Vec<Exposure> = store.exposures(Some("web"), Rating::High).unwrap();
+    let mut streamed = Vec::new();
+    store
+        .each_exposure(Some("web"), Rating::High, &mut |exposure| {
+            streamed.push(exposure);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(streamed, high);
 }
 
 fn exposures_follow_rematch(engine: &Engine) {

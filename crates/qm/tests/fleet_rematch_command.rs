@@ -313,6 +313,13 @@ fn the_report_shows_exposure_over_time() {
     assert_eq!(open.len(), 1, "{open:#?}");
     assert_eq!(open[0]["installed_version"], "2.2.3");
     assert_eq!(open[0]["fixed_version"], "2.3.8");
+    // Every exposure is listed once; the open ones also under `open_exposures`.
+    let every = report["exposures"].as_array().unwrap().len();
+    assert_eq!(Some(every as u64), statistics["exposures"].as_u64());
+    assert_eq!(
+        Some(report["open_exposures"].as_array().unwrap().len() as u64),
+        statistics["open"].as_u64()
+    );
 
     let (code, _, stderr) = output(qm(cache.path()).args(["fleet", "report", "-o", "fleet.html"]));
     assert_eq!(code, 0, "{stderr}");

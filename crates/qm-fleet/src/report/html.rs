@@ -7,22 +7,8 @@ use qm_model::{Rating, Timestamp};
 
 use super::svg::{self, Bar, CLEAN};
 use super::{
-    DAY, FleetReport, PatchTimes, ReportedExposure, SEVERITIES, count_of, date, human_duration,
+    FleetReport, PatchTimes, ReportedExposure, SEVERITIES, count_of, date, human_duration,
 };
-
-/// Rows shown per exposure table; the JSON report has them all.
-const TABLE_ROWS: usize = 5_000;
-
-/// Time-to-patch histogram bins: (upper bound in seconds, exclusive; label).
-const PATCH_BINS: [(u64, &str); 7] = [
-    (DAY, "< 1 day"),
-    (7 * DAY, "1–7 days"),
-    (30 * DAY, "7–30 days"),
-    (90 * DAY, "30–90 days"),
-    (180 * DAY, "90–180 days"),
-    (365 * DAY, "180–365 days"),
-    (u64::MAX, "≥ 1 year"),
-];
 
 const STYLE: &str = "
 :root { color-scheme: light; }
@@ -252,31 +238,14 @@ fn charts(out: &mut String, report: &FleetReport) {
     out.push_str(&svg::bar_chart("Targets by worst severity", &bars));
     out.push_str("\n</figure>\n");
 
-    let mut bins = vec![[0_u64; 6]; PATCH_BINS.len()];
-    for exposure in &report.exposures {
-        let Some(seconds) = exposure.time_to_patch_seconds else {
-            continue;
-        };
-        let bin = PATCH_BINS
-            .iter()
-            .position(|&(upper, _)| seconds < upper)
-            .unwrap_or(PATCH_BINS.len() - 1);
-        if let Some(slot) = bins
-            .get_mut(bin)
-            .and_then(|bin| bin.get_mut(super::severity_index(exposure.exposure.severity)))
-        {
-            *slot += 1;
-        }
-    }
-    let bars: Vec<Bar> = PATCH_BINS
+    let bars: Vec<Bar> = report
+        .time_to_patch_histogram
         .iter()
-        .zip(&bins)
-        .map(|(&(_, label), counts)| Bar {
-            label: label.to_owned(),
+        .map(|bin| Bar {
+            label: bin.label.clone(),
             segments: SEVERITIES
                 .into_iter()
-                .zip(counts)
-                .map(|(r, &c)| (c, svg::color(r)))
+                .map(|r| (count_of(&bin.closed, r), svg::color(r)))
                 .collect(),
         })
         .collect();
@@ -422,7 +391,8 @@ fn optional_date(timestamp: Option<Timestamp>) -> String {
     timestamp.map_or_else(|| "–".to_owned(), date)
 }
 
-fn truncated_note(out: &mut String, shown: usize, total: usize) {
+fn truncated_note(out: &mut String, shown: usize, total: u64) {
+    let shown = shown as u64;
     if total > shown {
         let _ = writeln!(
             out,
@@ -433,11 +403,11 @@ fn truncated_note(out: &mut String, shown: usize, total: usize) {
 }
 
 fn open_exposures(out: &mut String, report: &FleetReport) {
-    let open = report.open_exposures();
+    let open = &report.open_exposures;
     let _ = writeln!(
         out,
         "<section id=\"open\">\n<h2>Open exposures ({})</h2>\n<p class=\"note\">Most severe first, then the oldest.</p>",
-        open.len()
+        report.statistics.open
     );
     if !open.is_empty() {
         out.push_str(
@@ -445,7 +415,7 @@ fn open_exposures(out: &mut String, report: &FleetReport) {
              <th>Installed</th><th>Fix</th><th>Fix available since</th><th>Affected since</th>\
              <th class=\"num\">Age</th></tr></thead>\n<tbody>\n",
         );
-        for row in open.iter().take(TABLE_ROWS) {
+        for row in open {
             exposure_row(out, row, |out, row| {
                 let _ = write!(
                     out,
@@ -457,17 +427,17 @@ fn open_exposures(out: &mut String, report: &FleetReport) {
             });
         }
         out.push_str("</tbody>\n</table>\n");
-        truncated_note(out, TABLE_ROWS, open.len());
+        truncated_note(out, open.len(), report.statistics.open);
     }
     out.push_str("</section>\n");
 }
 
 fn closed_exposures(out: &mut String, report: &FleetReport) {
-    let closed = report.closed_exposures();
+    let closed = &report.closed_exposures;
     let _ = writeln!(
         out,
         "<section id=\"closed\">\n<h2>Closed exposures ({})</h2>\n<p class=\"note\">The most recently fixed first.</p>",
-        closed.len()
+        report.statistics.closed
     );
     if !closed.is_empty() {
         out.push_str(
@@ -475,7 +445,7 @@ fn closed_exposures(out: &mut String, report: &FleetReport) {
              <th>Last affected version</th><th>Fix</th><th>Fix available since</th><th>Affected since</th>\
              <th>Fixed</th><th class=\"num\">Time to patch</th></tr></thead>\n<tbody>\n",
         );
-        for row in closed.iter().take(TABLE_ROWS) {
+        for row in closed {
             exposure_row(out, row, |out, row| {
                 let _ = write!(
                     out,
@@ -488,7 +458,7 @@ fn closed_exposures(out: &mut String, report: &FleetReport) {
             });
         }
         out.push_str("</tbody>\n</table>\n");
-        truncated_note(out, TABLE_ROWS, closed.len());
+        truncated_note(out, closed.len(), report.statistics.closed);
     }
     out.push_str("</section>\n");
 }

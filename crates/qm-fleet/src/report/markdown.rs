@@ -92,8 +92,9 @@ pub fn render_markdown(report: &FleetReport) -> String {
         report.options.overdue_after_days, s.overdue
     );
 
-    let open = report.open_exposures();
-    if open.is_empty() {
+    let open = &report.open_exposures;
+    let total = report.statistics.open;
+    if total == 0 {
         out.push_str("\nNo open exposures.\n");
         return out;
     }
@@ -120,12 +121,9 @@ pub fn render_markdown(report: &FleetReport) -> String {
             duration(row.age_seconds),
         );
     }
-    if open.len() > TABLE_ROWS {
-        let _ = writeln!(
-            out,
-            "\nAnd {} more open exposures.",
-            open.len() - TABLE_ROWS
-        );
+    let shown = open.len().min(TABLE_ROWS) as u64;
+    if total > shown {
+        let _ = writeln!(out, "\nAnd {} more open exposures.", total - shown);
     }
     out
 }

@@ -1,9 +1,10 @@
 //! The fleet's exposure report (`qm fleet report`): statistics computed from the targets and
-//! their exposures, and renderers for HTML, Markdown and (through serde) JSON.
+//! their exposures, and renderers for HTML, Markdown and JSON.
 //!
-//! Everything here is pure: the store reads the [`TargetSummary`]s and [`Exposure`]s, the caller
-//! picks the report's time, and [`FleetReport::new`] computes the rest. The same inputs give
-//! the same report, byte for byte, in every format.
+//! Everything here is pure: the store reads the [`TargetSummary`]s and streams the
+//! [`Exposure`]s, the caller picks the report's time, and a [`ReportBuilder`] counts the
+//! exposures as they pass ([`JsonReportWriter`] also writes each one) without holding them. The
+//! same inputs, in any order, give the same report, byte for byte, in every format.
 //!
 //! # Definitions
 //!
@@ -29,13 +30,14 @@
 //! never to the clock, and clamped at zero.
 
 mod html;
+mod json;
 mod markdown;
 mod svg;
 #[cfg(test)]
 mod tests;
 
-use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, HashMap};
 
 use qm_model::{Rating, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -43,10 +45,22 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Exposure, SeverityCounts, TargetSummary};
 
 pub use self::html::render_html;
+pub use self::json::JsonReportWriter;
 pub use self::markdown::render_markdown;
 
 /// Seconds in a day.
 const DAY: u64 = 86_400;
+
+/// Time-to-patch histogram bins: (upper bound in seconds, exclusive; label).
+const PATCH_BINS: [(u64, &str); 7] = [
+    (DAY, "< 1 day"),
+    (7 * DAY, "1–7 days"),
+    (30 * DAY, "7–30 days"),
+    (90 * DAY, "30–90 days"),
+    (180 * DAY, "90–180 days"),
+    (365 * DAY, "180–365 days"),
+    (u64::MAX, "≥ 1 year"),
+];
 
 /// Severities from the most to the least severe, the order every report lists them in.
 pub(crate) const SEVERITIES: [Rating; 6] = [
@@ -60,6 +74,7 @@ pub(crate) const SEVERITIES: [Rating; 6] = [
 
 /// Choices that shape a [`FleetReport`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReportOptions {
     /// An open exposure with a known fix is overdue once its patch clock has run longer than
     /// this many days (default 30).
@@ -69,6 +84,9 @@ pub struct ReportOptions {
     pub overdue_limit: usize,
     /// The timeline has at most this many points (default 200, at least 2).
     pub timeline_points: usize,
+    /// At most this many open and this many closed exposures are listed (default 5 000);
+    /// all are counted.
+    pub listed_exposures: usize,
 }
 
 impl Default for ReportOptions {
@@ -77,6 +95,7 @@ impl Default for ReportOptions {
             overdue_after_days: 30,
             overdue_limit: 20,
             timeline_points: 200,
+            listed_exposures: 5_000,
         }
     }
 }
@@ -104,9 +123,14 @@ pub struct FleetReport {
     pub targets: Vec<TargetSummary>,
     /// Exposure figures per target, by name; one per entry of `targets`.
     pub target_statistics: Vec<TargetStatistics>,
-    /// Every exposure with its derived durations, by target, vulnerability, package, then
-    /// `first_affected_at`.
-    pub exposures: Vec<ReportedExposure>,
+    /// Open exposures, most severe first, then the oldest: the first
+    /// `options.listed_exposures` (`statistics.open` counts them all).
+    pub open_exposures: Vec<ReportedExposure>,
+    /// Closed exposures, the most recently fixed first: the first `options.listed_exposures`
+    /// (`statistics.closed` counts them all).
+    pub closed_exposures: Vec<ReportedExposure>,
+    /// Closed exposures by time to patch, the quickest bin first.
+    pub time_to_patch_histogram: Vec<PatchBin>,
     /// Open exposures by severity over time, oldest first: after every change and at
     /// `generated_at`, or, when `timeline_sampled`, at evenly spaced instants.
     pub timeline: Vec<TimelinePoint>,
@@ -267,6 +291,18 @@ impl ReportedExposure {
     }
 }
 
+/// One bin of the time-to-patch histogram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchBin {
+    /// The bin for people (`1–7 days`).
+    pub label: String,
+    /// Its upper bound in seconds, exclusive; `None` for the last, open-ended bin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_seconds: Option<u64>,
+    /// Closed exposures whose time to patch falls in it, by severity.
+    pub closed: SeverityCounts,
+}
+
 /// Open exposures by severity at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelinePoint {
@@ -303,66 +339,415 @@ impl FleetReport {
         store: impl Into<String>,
         database: Option<String>,
         generated_at: Timestamp,
-        mut targets: Vec<TargetSummary>,
+        targets: Vec<TargetSummary>,
         exposures: Vec<Exposure>,
         options: ReportOptions,
     ) -> FleetReport {
+        let mut builder = ReportBuilder::new(store, database, generated_at, targets, options);
+        for exposure in exposures {
+            builder.add(exposure);
+        }
+        builder.finish()
+    }
+}
+
+/// Computes a [`FleetReport`] from exposures handed over one at a time, in any order.
+///
+/// Memory grows with the targets, the listed exposures, the instants at which exposures open
+/// or close (store transactions, not exposures) and two numbers per closed exposure (for the
+/// medians by severity and by target): never with the exposures themselves, which a large
+/// fleet counts in tens of millions.
+#[derive(Debug)]
+pub struct ReportBuilder {
+    store: String,
+    database: Option<String>,
+    generated_at: Timestamp,
+    options: ReportOptions,
+    /// By name, then revision.
+    targets: Vec<TargetSummary>,
+    /// A target's name to its tally.
+    target_index: HashMap<String, usize>,
+    target_tallies: Vec<Tally>,
+    /// By [`severity_index`].
+    severity_tallies: [Tally; 6],
+    /// By bin of [`PATCH_BINS`], then [`severity_index`].
+    histogram: [[u64; 6]; PATCH_BINS.len()],
+    oldest_open: Option<ReportedExposure>,
+    overdue: u64,
+    overdue_longest: Top,
+    open_listed: Top,
+    closed_listed: Top,
+    /// How many exposures of each severity open (positive) or close (negative) at an
+    /// instant, in seconds.
+    changes: BTreeMap<i64, [i64; 6]>,
+}
+
+/// Exposure counts of one target or one severity.
+#[derive(Debug, Default)]
+struct Tally {
+    open: u64,
+    open_with_fix: u64,
+    closed: u64,
+    /// Times to patch of the closed ones.
+    times: Vec<u64>,
+    /// When the oldest open one was first seen affected.
+    oldest_open_since: Option<Timestamp>,
+}
+
+impl Tally {
+    fn count(&mut self, reported: &ReportedExposure) {
+        if reported.is_open() {
+            self.open += 1;
+            if reported.has_fix() {
+                self.open_with_fix += 1;
+            }
+            let since = reported.exposure.first_affected_at;
+            if self.oldest_open_since.is_none_or(|oldest| since < oldest) {
+                self.oldest_open_since = Some(since);
+            }
+        } else {
+            self.closed += 1;
+            self.times.extend(reported.time_to_patch_seconds);
+        }
+    }
+}
+
+/// The first `limit` exposures in `order`, kept while exposures are offered in any order:
+/// an exposure is copied only if it may be listed.
+#[derive(Debug)]
+struct Top {
+    limit: usize,
+    order: fn(&ReportedExposure, &ReportedExposure) -> Ordering,
+    items: Vec<ReportedExposure>,
+    /// Once `limit` are kept, the last of them: nothing ordered after it can be listed.
+    bar: Option<ReportedExposure>,
+}
+
+impl Top {
+    fn new(limit: usize, order: fn(&ReportedExposure, &ReportedExposure) -> Ordering) -> Top {
+        Top {
+            limit,
+            order,
+            items: Vec::new(),
+            bar: None,
+        }
+    }
+
+    fn offer(&mut self, candidate: &ReportedExposure) {
+        if self.limit == 0
+            || self
+                .bar
+                .as_ref()
+                .is_some_and(|bar| (self.order)(candidate, bar) != Ordering::Less)
+        {
+            return;
+        }
+        self.items.push(candidate.clone());
+        if self.items.len() >= self.limit.saturating_mul(2) {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.items.sort_by(self.order);
+        self.items.truncate(self.limit);
+        if self.items.len() == self.limit {
+            self.bar = self.items.last().cloned();
+        }
+    }
+
+    fn into_sorted(mut self) -> Vec<ReportedExposure> {
+        self.trim();
+        self.items
+    }
+}
+
+/// Most severe first, then the oldest.
+fn open_order(a: &ReportedExposure, b: &ReportedExposure) -> Ordering {
+    Reverse(a.exposure.severity)
+        .cmp(&Reverse(b.exposure.severity))
+        .then(
+            a.exposure
+                .first_affected_at
+                .cmp(&b.exposure.first_affected_at),
+        )
+        .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
+}
+
+/// The most recently fixed first.
+fn closed_order(a: &ReportedExposure, b: &ReportedExposure) -> Ordering {
+    Reverse(a.exposure.fixed_at)
+        .cmp(&Reverse(b.exposure.fixed_at))
+        .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
+}
+
+/// The longest wait since a fix was known first, then the most severe.
+fn overdue_order(a: &ReportedExposure, b: &ReportedExposure) -> Ordering {
+    Reverse(a.unpatched_seconds)
+        .cmp(&Reverse(b.unpatched_seconds))
+        .then(Reverse(a.exposure.severity).cmp(&Reverse(b.exposure.severity)))
+        .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
+}
+
+/// First seen affected longest ago.
+fn oldest_order(a: &ReportedExposure, b: &ReportedExposure) -> Ordering {
+    a.exposure
+        .first_affected_at
+        .cmp(&b.exposure.first_affected_at)
+        .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
+}
+
+impl ReportBuilder {
+    /// Starts a report of `targets` (every target with its latest revision).
+    ///
+    /// `store` names the store (without credentials), `database` the vulnerability database
+    /// the findings come from; `generated_at` is the instant ages are measured to.
+    pub fn new(
+        store: impl Into<String>,
+        database: Option<String>,
+        generated_at: Timestamp,
+        mut targets: Vec<TargetSummary>,
+        options: ReportOptions,
+    ) -> ReportBuilder {
         targets.sort_by(|a, b| {
             a.name
                 .cmp(&b.name)
                 .then(a.latest.revision.cmp(&b.latest.revision))
         });
-        let now = generated_at.unix_seconds();
-        let mut exposures: Vec<ReportedExposure> = exposures
-            .into_iter()
-            .map(|exposure| derive(exposure, now))
-            .collect();
-        exposures.sort_by(|a, b| exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)));
+        let mut target_index = HashMap::with_capacity(targets.len());
+        for (index, target) in targets.iter().enumerate() {
+            target_index.entry(target.name.clone()).or_insert(index);
+        }
+        let target_tallies = targets.iter().map(|_| Tally::default()).collect();
+        ReportBuilder {
+            store: store.into(),
+            database,
+            generated_at,
+            options,
+            targets,
+            target_index,
+            target_tallies,
+            severity_tallies: Default::default(),
+            histogram: [[0; 6]; PATCH_BINS.len()],
+            oldest_open: None,
+            overdue: 0,
+            overdue_longest: Top::new(options.overdue_limit, overdue_order),
+            open_listed: Top::new(options.listed_exposures, open_order),
+            closed_listed: Top::new(options.listed_exposures, closed_order),
+            changes: BTreeMap::new(),
+        }
+    }
 
-        let statistics = fleet_statistics(&targets, &exposures, &options);
-        let target_statistics = target_statistics(&targets, &exposures);
-        let (timeline, timeline_sampled) = timeline(&exposures, now, options.timeline_points);
+    /// The report's time.
+    pub fn generated_at(&self) -> Timestamp {
+        self.generated_at
+    }
+
+    /// The store the report is of.
+    pub fn store(&self) -> &str {
+        &self.store
+    }
+
+    /// The vulnerability database the findings come from.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// What the report is computed with.
+    pub fn options(&self) -> &ReportOptions {
+        &self.options
+    }
+
+    /// Counts one exposure; returns it with its derived durations.
+    pub fn add(&mut self, exposure: Exposure) -> ReportedExposure {
+        let reported = derive(exposure, self.generated_at.unix_seconds());
+        let exposure = &reported.exposure;
+        let severity = severity_index(exposure.severity);
+        if let Some(tally) = self.severity_tallies.get_mut(severity) {
+            tally.count(&reported);
+        }
+        if let Some(tally) = self
+            .target_index
+            .get(exposure.target.as_str())
+            .and_then(|&index| self.target_tallies.get_mut(index))
+        {
+            tally.count(&reported);
+        }
+
+        let opened = exposure.first_affected_at.unix_seconds();
+        if let Some(slot) = self.changes.entry(opened).or_default().get_mut(severity) {
+            *slot += 1;
+        }
+        if let Some(fixed) = exposure.fixed_at {
+            let closed = fixed.unix_seconds().max(opened);
+            if let Some(slot) = self.changes.entry(closed).or_default().get_mut(severity) {
+                *slot -= 1;
+            }
+        }
+
+        if reported.is_open() {
+            if self
+                .oldest_open
+                .as_ref()
+                .is_none_or(|oldest| oldest_order(&reported, oldest) == Ordering::Less)
+            {
+                self.oldest_open = Some(reported.clone());
+            }
+            let threshold = self.options.overdue_after_days.saturating_mul(DAY);
+            if reported
+                .unpatched_seconds
+                .is_some_and(|wait| wait > threshold)
+            {
+                self.overdue += 1;
+                self.overdue_longest.offer(&reported);
+            }
+            self.open_listed.offer(&reported);
+        } else {
+            if let Some(seconds) = reported.time_to_patch_seconds {
+                let bin = PATCH_BINS
+                    .iter()
+                    .position(|&(upper, _)| seconds < upper)
+                    .unwrap_or(PATCH_BINS.len() - 1);
+                if let Some(slot) = self
+                    .histogram
+                    .get_mut(bin)
+                    .and_then(|bin| bin.get_mut(severity))
+                {
+                    *slot += 1;
+                }
+            }
+            self.closed_listed.offer(&reported);
+        }
+        reported
+    }
+
+    /// The report of every exposure added.
+    pub fn finish(self) -> FleetReport {
+        let ReportBuilder {
+            store,
+            database,
+            generated_at,
+            options,
+            targets,
+            target_index: _,
+            target_tallies,
+            severity_tallies,
+            histogram,
+            oldest_open,
+            overdue,
+            overdue_longest,
+            open_listed,
+            closed_listed,
+            changes,
+        } = self;
+
+        let mut findings = SeverityCounts::default();
+        let mut by_worst = SeverityCounts::default();
+        let mut clean = 0;
+        for target in &targets {
+            let counts = &target.latest.counts;
+            for rating in SEVERITIES {
+                findings.add(rating, count_of(counts, rating));
+            }
+            match worst(counts) {
+                Some(rating) => by_worst.add(rating, 1),
+                None => clean += 1,
+            }
+        }
+        let total = targets.len() as u64;
+        let critical_or_high = by_worst.critical + by_worst.high;
+        let open: u64 = severity_tallies.iter().map(|tally| tally.open).sum();
+        let open_with_fix: u64 = severity_tallies.iter().map(|t| t.open_with_fix).sum();
+        let closed: u64 = severity_tallies.iter().map(|tally| tally.closed).sum();
+        let all_times: Vec<u64> = severity_tallies
+            .iter()
+            .flat_map(|tally| tally.times.iter().copied())
+            .collect();
+        let by_severity = SEVERITIES
+            .into_iter()
+            .zip(severity_tallies)
+            .map(|(severity, tally)| SeverityStatistics {
+                severity,
+                open: tally.open,
+                open_with_fix: tally.open_with_fix,
+                closed: tally.closed,
+                time_to_patch: patch_times(tally.times),
+            })
+            .collect();
+        let statistics = FleetStatistics {
+            targets: total,
+            targets_critical_or_high: critical_or_high,
+            targets_critical_or_high_percent: percent(critical_or_high, total),
+            targets_critical: by_worst.critical,
+            targets_critical_percent: percent(by_worst.critical, total),
+            targets_by_worst_severity: by_worst,
+            targets_clean: clean,
+            findings,
+            exposures: open + closed,
+            open,
+            open_with_fix,
+            open_without_fix: open - open_with_fix,
+            closed,
+            time_to_patch: patch_times(all_times),
+            by_severity,
+            oldest_open: oldest_open.as_ref().map(open_exposure),
+            overdue,
+            overdue_longest: overdue_longest
+                .into_sorted()
+                .iter()
+                .map(open_exposure)
+                .collect(),
+        };
+
+        let target_statistics = targets
+            .iter()
+            .zip(target_tallies)
+            .map(|(target, tally)| TargetStatistics {
+                target: target.name.clone(),
+                worst_severity: worst(&target.latest.counts),
+                open: tally.open,
+                open_with_fix: tally.open_with_fix,
+                closed: tally.closed,
+                median_time_to_patch_seconds: patch_times(tally.times).median_seconds,
+                oldest_open_since: tally.oldest_open_since,
+            })
+            .collect();
+
+        let time_to_patch_histogram = PATCH_BINS
+            .iter()
+            .zip(histogram)
+            .map(|(&(upper, label), counts)| {
+                let mut closed = SeverityCounts::default();
+                for (rating, count) in SEVERITIES.into_iter().zip(counts) {
+                    closed.add(rating, count);
+                }
+                PatchBin {
+                    label: label.to_owned(),
+                    below_seconds: (upper != u64::MAX).then_some(upper),
+                    closed,
+                }
+            })
+            .collect();
+
+        let (timeline, timeline_sampled) = timeline(
+            &changes,
+            generated_at.unix_seconds(),
+            options.timeline_points,
+        );
         FleetReport {
             generated_at,
-            store: store.into(),
+            store,
             database,
             options,
             statistics,
             targets,
             target_statistics,
-            exposures,
+            open_exposures: open_listed.into_sorted(),
+            closed_exposures: closed_listed.into_sorted(),
+            time_to_patch_histogram,
             timeline,
             timeline_sampled,
         }
-    }
-
-    /// Open exposures, most severe first, then the oldest first.
-    pub fn open_exposures(&self) -> Vec<&ReportedExposure> {
-        let mut open: Vec<&ReportedExposure> =
-            self.exposures.iter().filter(|e| e.is_open()).collect();
-        open.sort_by(|a, b| {
-            Reverse(a.exposure.severity)
-                .cmp(&Reverse(b.exposure.severity))
-                .then(
-                    a.exposure
-                        .first_affected_at
-                        .cmp(&b.exposure.first_affected_at),
-                )
-                .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
-        });
-        open
-    }
-
-    /// Closed exposures, the most recently fixed first.
-    pub fn closed_exposures(&self) -> Vec<&ReportedExposure> {
-        let mut closed: Vec<&ReportedExposure> =
-            self.exposures.iter().filter(|e| !e.is_open()).collect();
-        closed.sort_by(|a, b| {
-            Reverse(a.exposure.fixed_at)
-                .cmp(&Reverse(b.exposure.fixed_at))
-                .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
-        });
-        closed
     }
 }
 
@@ -495,161 +880,22 @@ fn open_exposure(reported: &ReportedExposure) -> OpenExposure {
     }
 }
 
-fn fleet_statistics(
-    targets: &[TargetSummary],
-    exposures: &[ReportedExposure],
-    options: &ReportOptions,
-) -> FleetStatistics {
-    let mut findings = SeverityCounts::default();
-    let mut by_worst = SeverityCounts::default();
-    let mut clean = 0;
-    for target in targets {
-        let counts = &target.latest.counts;
-        for rating in SEVERITIES {
-            findings.add(rating, count_of(counts, rating));
-        }
-        match worst(counts) {
-            Some(rating) => by_worst.add(rating, 1),
-            None => clean += 1,
-        }
-    }
-    let total = targets.len() as u64;
-    let critical_or_high = by_worst.critical + by_worst.high;
-
-    let by_severity = SEVERITIES
-        .into_iter()
-        .map(|severity| {
-            let of: Vec<&ReportedExposure> = exposures
-                .iter()
-                .filter(|e| e.exposure.severity == severity)
-                .collect();
-            SeverityStatistics {
-                severity,
-                open: of.iter().filter(|e| e.is_open()).count() as u64,
-                open_with_fix: of.iter().filter(|e| e.is_open() && e.has_fix()).count() as u64,
-                closed: of.iter().filter(|e| !e.is_open()).count() as u64,
-                time_to_patch: patch_times(
-                    of.iter().filter_map(|e| e.time_to_patch_seconds).collect(),
-                ),
-            }
-        })
-        .collect();
-
-    let open: Vec<&ReportedExposure> = exposures.iter().filter(|e| e.is_open()).collect();
-    let open_with_fix = open.iter().filter(|e| e.has_fix()).count() as u64;
-    let oldest_open = open
-        .iter()
-        .min_by(|a, b| {
-            a.exposure
-                .first_affected_at
-                .cmp(&b.exposure.first_affected_at)
-                .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
-        })
-        .map(|e| open_exposure(e));
-
-    let threshold = options.overdue_after_days.saturating_mul(DAY);
-    let mut overdue: Vec<&ReportedExposure> = open
-        .iter()
-        .copied()
-        .filter(|e| e.unpatched_seconds.is_some_and(|wait| wait > threshold))
-        .collect();
-    overdue.sort_by(|a, b| {
-        Reverse(a.unpatched_seconds)
-            .cmp(&Reverse(b.unpatched_seconds))
-            .then(Reverse(a.exposure.severity).cmp(&Reverse(b.exposure.severity)))
-            .then(exposure_key(&a.exposure).cmp(&exposure_key(&b.exposure)))
-    });
-
-    FleetStatistics {
-        targets: total,
-        targets_critical_or_high: critical_or_high,
-        targets_critical_or_high_percent: percent(critical_or_high, total),
-        targets_critical: by_worst.critical,
-        targets_critical_percent: percent(by_worst.critical, total),
-        targets_by_worst_severity: by_worst,
-        targets_clean: clean,
-        findings,
-        exposures: exposures.len() as u64,
-        open: open.len() as u64,
-        open_with_fix,
-        open_without_fix: open.len() as u64 - open_with_fix,
-        closed: (exposures.len() - open.len()) as u64,
-        time_to_patch: patch_times(
-            exposures
-                .iter()
-                .filter_map(|e| e.time_to_patch_seconds)
-                .collect(),
-        ),
-        by_severity,
-        oldest_open,
-        overdue: overdue.len() as u64,
-        overdue_longest: overdue
-            .iter()
-            .take(options.overdue_limit)
-            .map(|e| open_exposure(e))
-            .collect(),
-    }
-}
-
-fn target_statistics(
-    targets: &[TargetSummary],
-    exposures: &[ReportedExposure],
-) -> Vec<TargetStatistics> {
-    let mut by_target: BTreeMap<&str, Vec<&ReportedExposure>> = BTreeMap::new();
-    for exposure in exposures {
-        by_target
-            .entry(exposure.exposure.target.as_str())
-            .or_default()
-            .push(exposure);
-    }
-    targets
-        .iter()
-        .map(|target| {
-            let of = by_target
-                .get(target.name.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            TargetStatistics {
-                target: target.name.clone(),
-                worst_severity: worst(&target.latest.counts),
-                open: of.iter().filter(|e| e.is_open()).count() as u64,
-                open_with_fix: of.iter().filter(|e| e.is_open() && e.has_fix()).count() as u64,
-                closed: of.iter().filter(|e| !e.is_open()).count() as u64,
-                median_time_to_patch_seconds: patch_times(
-                    of.iter().filter_map(|e| e.time_to_patch_seconds).collect(),
-                )
-                .median_seconds,
-                oldest_open_since: of
-                    .iter()
-                    .filter(|e| e.is_open())
-                    .map(|e| e.exposure.first_affected_at)
-                    .min(),
-            }
-        })
-        .collect()
-}
-
 /// Open exposures by severity after each change, or at evenly spaced instants when there
-/// are more than `limit` changes (then also `true`).
-fn timeline(exposures: &[ReportedExposure], now: i64, limit: usize) -> (Vec<TimelinePoint>, bool) {
-    // (instant, severity, opens?) — a close never precedes its open.
-    let mut events: Vec<(i64, Rating, bool)> = Vec::with_capacity(exposures.len() * 2);
-    for reported in exposures {
-        let exposure = &reported.exposure;
-        let opened = exposure.first_affected_at.unix_seconds();
-        events.push((opened, exposure.severity, true));
-        if let Some(fixed) = exposure.fixed_at {
-            events.push((fixed.unix_seconds().max(opened), exposure.severity, false));
-        }
-    }
-    if events.is_empty() {
+/// are more than `limit` changes (then also `true`). `changes` holds, per instant, how many
+/// exposures of each severity open (positive) or close (negative) then.
+fn timeline(
+    changes: &BTreeMap<i64, [i64; 6]>,
+    now: i64,
+    limit: usize,
+) -> (Vec<TimelinePoint>, bool) {
+    let (Some((&first, _)), Some((&last, _))) =
+        (changes.first_key_value(), changes.last_key_value())
+    else {
         return (Vec::new(), false);
-    }
-    events.sort_unstable();
-    let first = events.first().map_or(now, |e| e.0);
-    let last = events.last().map_or(now, |e| e.0).max(now);
+    };
+    let last = last.max(now);
 
-    let mut instants: Vec<i64> = events.iter().map(|e| e.0).collect();
+    let mut instants: Vec<i64> = changes.keys().copied().collect();
     instants.push(last);
     instants.dedup();
     let limit = limit.max(2);
@@ -665,14 +911,14 @@ fn timeline(exposures: &[ReportedExposure], now: i64, limit: usize) -> (Vec<Time
 
     let mut points = Vec::with_capacity(instants.len());
     let mut open: [i64; 6] = [0; 6];
-    let mut next = events.iter().peekable();
+    let mut next = changes.iter().peekable();
     for instant in instants {
-        while let Some(&&(at, severity, opens)) = next.peek() {
+        while let Some(&(&at, change)) = next.peek() {
             if at > instant {
                 break;
             }
-            if let Some(slot) = open.get_mut(severity_index(severity)) {
-                *slot += if opens { 1 } else { -1 };
+            for (slot, delta) in open.iter_mut().zip(change) {
+                *slot += delta;
             }
             next.next();
         }

@@ -261,10 +261,14 @@ fn overdue_threshold_and_limit_follow_the_options() {
 
 #[test]
 fn exposures_carry_their_derived_durations() {
-    let report = report();
+    let mut builder = ReportBuilder::new("s", None, day(100), targets(), ReportOptions::default());
+    let derived: Vec<ReportedExposure> = exposures()
+        .into_iter()
+        .map(|exposure| builder.add(exposure))
+        .collect();
+    let report = builder.finish();
     let find = |id: &str| {
-        report
-            .exposures
+        derived
             .iter()
             .find(|e| e.exposure.vulnerability == id)
             .unwrap()
@@ -289,20 +293,39 @@ fn exposures_carry_their_derived_durations() {
     assert_eq!(recent.unpatched_seconds, Some(10 * 86_400));
     assert_eq!(find("CVE-6").unpatched_seconds, None);
 
-    // Kept by target, then vulnerability.
-    let order: Vec<(&str, &str)> = report
-        .exposures
+    // Listed: open ones most severe first, then the oldest; closed ones the latest fixed first.
+    let listed = |list: &[ReportedExposure]| -> Vec<String> {
+        list.iter()
+            .map(|e| e.exposure.vulnerability.clone())
+            .collect()
+    };
+    assert_eq!(listed(&report.open_exposures), ["CVE-5", "CVE-6", "CVE-7"]);
+    assert_eq!(
+        listed(&report.closed_exposures),
+        ["CVE-3", "CVE-1", "CVE-2", "CVE-4"]
+    );
+    assert_eq!(report.open_exposures[0], *find("CVE-5"));
+
+    // Times to patch 0 (high), 1d (medium), 4d (high), 10d (critical).
+    let bins: Vec<(&str, SeverityCounts)> = report
+        .time_to_patch_histogram
         .iter()
-        .map(|e| {
-            (
-                e.exposure.target.as_str(),
-                e.exposure.vulnerability.as_str(),
-            )
-        })
+        .map(|bin| (bin.label.as_str(), bin.closed))
         .collect();
-    let mut sorted = order.clone();
-    sorted.sort();
-    assert_eq!(order, sorted);
+    assert_eq!(bins.len(), 7);
+    assert_eq!(bins[0], ("< 1 day", counts(0, 1, 0)));
+    assert_eq!(bins[1], ("1–7 days", counts(0, 1, 1)));
+    assert_eq!(bins[2], ("7–30 days", counts(1, 0, 0)));
+    assert!(
+        bins[3..]
+            .iter()
+            .all(|(_, c)| *c == SeverityCounts::default())
+    );
+    assert_eq!(
+        report.time_to_patch_histogram[1].below_seconds,
+        Some(7 * 86_400)
+    );
+    assert_eq!(report.time_to_patch_histogram[6].below_seconds, None);
 
     let targets: Vec<&str> = report
         .target_statistics
@@ -643,9 +666,10 @@ fn json_round_trips() {
         216_000
     );
     assert_eq!(value["generated_at"], "2024-04-10T00:00:00Z");
-    // Exposures are flat: the store's fields beside the derived ones.
-    let first = &value["exposures"][0];
+    // Listed exposures are flat: the store's fields beside the derived ones.
+    let first = &value["closed_exposures"][1];
     assert_eq!(first["target"], "a");
+    assert_eq!(first["vulnerability"], "CVE-1");
     assert_eq!(first["first_affected_at"], "2024-01-01T00:00:00Z");
     assert_eq!(first["time_to_patch_seconds"], 864_000);
 
@@ -659,4 +683,109 @@ fn json_round_trips() {
     assert_eq!(report.statistics.targets_critical_percent, 33.3);
     let back: FleetReport = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
     assert_eq!(back, report);
+}
+
+#[test]
+fn streamed_json_is_the_report_with_every_exposure() {
+    let builder = ReportBuilder::new(
+        "sqlite:///var/lib/qm/fleet.db",
+        Some("qm-db 2024-04-10".to_owned()),
+        day(100),
+        targets(),
+        ReportOptions::default(),
+    );
+    let mut writer = JsonReportWriter::start(Vec::new(), builder).unwrap();
+    for exposure in exposures() {
+        writer.add(exposure).unwrap();
+    }
+    let (bytes, streamed) = writer.finish().unwrap();
+    assert_eq!(streamed, report());
+
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let every = value
+        .as_object_mut()
+        .unwrap()
+        .remove("exposures")
+        .expect("every exposure is listed");
+    // Besides `exposures`, exactly the report's own fields and values.
+    assert_eq!(value, serde_json::to_value(&streamed).unwrap());
+    let every: Vec<ReportedExposure> = serde_json::from_value(every).unwrap();
+    let ids: Vec<&str> = every
+        .iter()
+        .map(|e| e.exposure.vulnerability.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "CVE-1", "CVE-2", "CVE-3", "CVE-4", "CVE-5", "CVE-6", "CVE-7"
+        ],
+        "in the order added"
+    );
+    assert_eq!(every[0].time_to_patch_seconds, Some(10 * 86_400));
+    // Indented as `to_writer_pretty` indents, so people can read it too.
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("{\n  \"generated_at\": \"2024-04-10T00:00:00Z\",\n"));
+    assert!(text.contains("\n  \"exposures\": [\n    {\n      \"target\": \"a\",\n"));
+    assert!(text.ends_with("\n  \"timeline_sampled\": false\n}\n"));
+
+    // No exposures: an empty list, still valid JSON.
+    let builder = ReportBuilder::new("s", None, day(0), Vec::new(), ReportOptions::default());
+    let (bytes, _) = JsonReportWriter::start(Vec::new(), builder)
+        .unwrap()
+        .finish()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(value["exposures"], serde_json::json!([]));
+    assert!(value.get("database").is_none());
+}
+
+#[test]
+fn listed_exposures_are_the_first_in_order_whatever_the_input_order() {
+    // 500 open exposures over 50 targets, added in a scrambled order; 7 listed.
+    let mut all: Vec<Exposure> = (0..500_i64)
+        .map(|i| {
+            let severity = [Rating::Low, Rating::High, Rating::Critical][(i % 3) as usize];
+            let fixed = (i % 4 == 0).then_some(60 + i % 30);
+            exposure(
+                &format!("t{}", i % 50),
+                &format!("CVE-{i}"),
+                severity,
+                i % 40,
+                None,
+                fixed,
+            )
+        })
+        .collect();
+    let options = ReportOptions {
+        listed_exposures: 7,
+        overdue_limit: 3,
+        ..ReportOptions::default()
+    };
+    let expected = {
+        let mut open: Vec<ReportedExposure> = all
+            .iter()
+            .filter(|e| e.fixed_at.is_none())
+            .map(|e| derive(e.clone(), day(100).unix_seconds()))
+            .collect();
+        open.sort_by(open_order);
+        open.truncate(7);
+        open
+    };
+    for seed in [1_u64, 7, 99] {
+        // A simple permutation: rotate and interleave.
+        all.rotate_left((seed * 37 % 500) as usize);
+        all.reverse();
+        let report =
+            FleetReport::with_options("s", None, day(100), Vec::new(), all.clone(), options);
+        assert_eq!(report.open_exposures, expected, "seed {seed}");
+        assert_eq!(report.closed_exposures.len(), 7);
+        assert!(
+            report
+                .closed_exposures
+                .windows(2)
+                .all(|w| w[0].exposure.fixed_at >= w[1].exposure.fixed_at)
+        );
+        assert_eq!(report.statistics.open, 375);
+        assert_eq!(report.statistics.closed, 125);
+    }
 }

@@ -2,12 +2,13 @@
 //! self-contained HTML file with charts), for programs (JSON) and for issues (Markdown).
 
 use std::io::Write as _;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
-use qm_fleet::{FleetReport, ReportOptions};
-use qm_model::Timestamp;
+use qm_fleet::{FleetReport, JsonReportWriter, ReportBuilder, ReportOptions, Store};
+use qm_model::{Rating, Timestamp};
 
 use crate::cli::GlobalArgs;
 use crate::commands::fleet::{StoreArgs, fleet_error, open_store};
@@ -56,33 +57,76 @@ pub(crate) fn report(global: &GlobalArgs, args: ReportArgs) -> Result<ExitStatus
         }
         targets.retain(|target| &target.name == name);
     }
-    let exposures = store
-        .exposures(args.name.as_deref(), args.severity.rating())
-        .map_err(fleet_error)?;
     let database = store.database().map_err(fleet_error)?;
     let options = ReportOptions {
         overdue_after_days: args.overdue_days,
         ..ReportOptions::default()
     };
-    let report = FleetReport::with_options(
+    let builder = ReportBuilder::new(
         store.location(),
         database,
         Timestamp::now(),
         targets,
-        exposures,
         options,
     );
+    // Exposures stream from the store into the report: a large fleet has tens of millions.
+    let target = args.name.as_deref();
+    let severity = args.severity.rating();
     let mut output = Output::open(args.output.as_deref())?;
+    let store = store.as_mut();
     match args.format {
-        ReportFormat::Html => output.write_all(qm_fleet::render_html(&report).as_bytes())?,
-        ReportFormat::Markdown => {
-            output.write_all(qm_fleet::render_markdown(&report).as_bytes())?;
+        ReportFormat::Json => write_json(store, builder, target, severity, &mut output)?,
+        ReportFormat::Html => {
+            let report = compute(store, builder, target, severity)?;
+            output.write_all(qm_fleet::render_html(&report).as_bytes())?;
         }
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut output, &report).context("cannot write the JSON")?;
-            writeln!(output)?;
+        ReportFormat::Markdown => {
+            let report = compute(store, builder, target, severity)?;
+            output.write_all(qm_fleet::render_markdown(&report).as_bytes())?;
         }
     }
     output.finish()?;
     Ok(ExitStatus::Success)
+}
+
+/// The report of the exposures of `target` (or all) at or over `severity`.
+fn compute(
+    store: &mut dyn Store,
+    mut builder: ReportBuilder,
+    target: Option<&str>,
+    severity: Rating,
+) -> Result<FleetReport> {
+    store
+        .each_exposure(target, severity, &mut |exposure| {
+            builder.add(exposure);
+            ControlFlow::Continue(())
+        })
+        .map_err(fleet_error)?;
+    Ok(builder.finish())
+}
+
+/// The report as JSON, each exposure written as it comes from the store.
+fn write_json(
+    store: &mut dyn Store,
+    builder: ReportBuilder,
+    target: Option<&str>,
+    severity: Rating,
+    output: &mut Output,
+) -> Result<()> {
+    let mut json = JsonReportWriter::start(output, builder).context("cannot write the JSON")?;
+    let mut failed = None;
+    store
+        .each_exposure(target, severity, &mut |exposure| match json.add(exposure) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => {
+                failed = Some(error);
+                ControlFlow::Break(())
+            }
+        })
+        .map_err(fleet_error)?;
+    if let Some(error) = failed {
+        return Err(anyhow::Error::new(error).context("cannot write the JSON"));
+    }
+    json.finish().context("cannot write the JSON")?;
+    Ok(())
 }
