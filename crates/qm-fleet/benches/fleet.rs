@@ -20,13 +20,19 @@
 )]
 
 use std::hint::black_box;
+use std::io::Write;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use qm_fleet::testing::{TestDatabase, postgres_database};
-use qm_fleet::{AffectedQuery, FleetMatcher, NewRevision, Store, StoreLocation};
+use qm_fleet::{
+    AffectedQuery, FleetMatcher, JsonReportWriter, NewRevision, ReportBuilder, ReportOptions,
+    Store, StoreLocation,
+};
 use qm_model::{
     Advisory, Distro, Ecosystem, Inventory, Package, Rating, SourcePackage, TargetInfo, TargetKind,
+    Timestamp,
 };
 use qm_vulndb::{DbMetadata, VulnDb, write_db};
 use sha2::{Digest as _, Sha256};
@@ -252,6 +258,17 @@ fn run(
             slowest.push((elapsed, format!("{query:?}"), reached));
         }
     }
+    // The process's peak resident memory over a pass of answers, each dropped before the
+    // next (the allocator reuses what earlier passes freed, so this is the peak, not a sum).
+    let resident = reset_peak_memory();
+    for query in &queries {
+        black_box(store.affected(query).unwrap());
+    }
+    println!(
+        "  {engine}: affected: peak resident memory {} over a pass ({} before)",
+        megabytes(peak_memory()),
+        megabytes(resident),
+    );
     slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     for (elapsed, query, found) in slowest.iter().take(3) {
         println!(
@@ -276,23 +293,26 @@ fn run(
     let before = Instant::now();
     let report = store.rematch(&full_matcher).unwrap();
     let rematch_changed = before.elapsed();
-    // Exposures are derived when asked for: one target's, then the whole fleet's, as
-    // `qm fleet report` reads them (in that order: freeing millions of exposures slows the
-    // allocator's next calls).
+    // Exposures are derived when asked for: one target's, then the whole fleet's report as
+    // `qm fleet report -f json` writes it (every exposure, every severity), streamed.
     let before = Instant::now();
     let one = store
         .exposures(Some("image-0"), Rating::Unknown)
         .unwrap()
         .len();
     let exposures_one = before.elapsed();
-    // The whole fleet's high and critical ones: every exposure of a 10 000-image fleet of
-    // old Debian images is tens of millions, more than memory holds.
+    let baseline = reset_peak_memory();
     let before = Instant::now();
-    let exposures = store.exposures(None, Rating::High).unwrap().len();
+    let (exposures, json_bytes) = whole_report(store.as_mut());
+    let report_time = before.elapsed();
+    let peak = peak_memory();
     println!(
-        "  {engine}: exposures: {one} in {exposures_one:.2?} for one target, \
-         {exposures} high or critical in {:.2?} for the fleet",
-        before.elapsed()
+        "  {engine}: exposures: {one} in {exposures_one:.2?} for one target; the fleet's JSON \
+         report: {exposures} exposures, {:.1} GB, in {report_time:.2?}, peak resident \
+         memory {} ({} before)",
+        json_bytes as f64 / 1e9,
+        megabytes(peak),
+        megabytes(baseline),
     );
 
     Report {
@@ -306,6 +326,81 @@ fn run(
         rematch_changed,
         changes: report.changes.len(),
     }
+}
+
+/// The whole fleet's report as `qm fleet report -f json` writes it, into a sink that counts
+/// bytes: the exposures and the bytes written.
+fn whole_report(store: &mut dyn Store) -> (u64, u64) {
+    let database = store.database().unwrap();
+    let targets = store.list().unwrap();
+    let builder = ReportBuilder::new(
+        store.location(),
+        database,
+        Timestamp::now(),
+        targets,
+        ReportOptions::default(),
+    );
+    let mut json = JsonReportWriter::start(Counting::default(), builder).unwrap();
+    let mut exposures = 0_u64;
+    store
+        .each_exposure(None, Rating::Unknown, &mut |exposure| {
+            exposures += 1;
+            json.add(exposure).unwrap();
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let (sink, report) = json.finish().unwrap();
+    assert_eq!(report.statistics.exposures, exposures);
+    (exposures, sink.0)
+}
+
+/// A writer that keeps nothing but the count of bytes.
+#[derive(Default)]
+struct Counting(u64);
+
+impl Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Resets the process's peak resident memory (Linux `clear_refs`) and returns the current
+/// resident memory in bytes, so the next [`peak_memory`] is the peak since.
+fn reset_peak_memory() -> u64 {
+    let _ = fs_err::write("/proc/self/clear_refs", "5");
+    status_field("VmRSS:")
+}
+
+/// The process's peak resident memory in bytes (0 where /proc has no answer).
+fn peak_memory() -> u64 {
+    status_field("VmHWM:")
+}
+
+fn status_field(name: &str) -> u64 {
+    fs_err::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{} MB", bytes / 1_000_000)
 }
 
 fn main() {
