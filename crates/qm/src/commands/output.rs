@@ -38,8 +38,7 @@ impl Output {
                     Some(dir) if !dir.as_os_str().is_empty() => dir,
                     _ => Path::new("."),
                 };
-                let file = tempfile::NamedTempFile::new_in(dir)
-                    .with_context(|| format!("cannot create a file in `{}`", dir.display()))?;
+                let file = temporary_beside(path, dir)?;
                 Ok(Output::File {
                     file: io::BufWriter::new(file),
                     path: path.to_owned(),
@@ -72,6 +71,29 @@ impl Output {
     }
 }
 
+/// A temporary file in `dir` that will take `path`'s name, with the permissions a plain write
+/// would leave: those of the file it replaces, else the umask's for a new file (not the
+/// owner-only ones of a temporary file).
+fn temporary_beside(path: &Path, dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let context = || format!("cannot create a file in `{}`", dir.display());
+    let replaced = fs_err::metadata(path)
+        .ok()
+        .map(|metadata| metadata.permissions());
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let file = builder.tempfile_in(dir).with_context(context)?;
+    if let Some(permissions) = replaced {
+        file.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("cannot keep the permissions of `{}`", path.display()))?;
+    }
+    Ok(file)
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
@@ -86,6 +108,45 @@ impl Write for Output {
             Output::Stdout(out) => out.flush(),
             Output::Special(out) => out.flush(),
             Output::File { file, .. } => file.flush(),
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![expect(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs_err::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn write(path: &Path, text: &str) {
+        let mut output = Output::open(Some(path)).unwrap();
+        output.write_all(text.as_bytes()).unwrap();
+        output.finish().unwrap();
+    }
+
+    #[test]
+    fn a_written_file_has_the_permissions_a_plain_write_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        // A new file: as `File::create` makes one under the same umask, not owner-only.
+        let plain = dir.path().join("plain");
+        fs_err::File::create(&plain).unwrap();
+        let report = dir.path().join("report.html");
+        write(&report, "one");
+        assert_eq!(mode(&report), mode(&plain));
+        assert_eq!(fs_err::read_to_string(&report).unwrap(), "one");
+
+        // A replaced file keeps its own.
+        for wanted in [0o640, 0o604] {
+            fs_err::set_permissions(&report, std::fs::Permissions::from_mode(wanted)).unwrap();
+            write(&report, "two");
+            assert_eq!(mode(&report), wanted);
+            assert_eq!(fs_err::read_to_string(&report).unwrap(), "two");
         }
     }
 }
