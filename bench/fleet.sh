@@ -2,7 +2,8 @@
 # Fleet benchmark: synthesises a fleet of Debian 12 images from real package versions (the
 # manifest in ../shared/data/advisories/debian-12-changelogs) and measures, on SQLite and on
 # PostgreSQL, the add rate, `affected` latency p50/p99, a re-match with nothing new and one
-# with a tenth more advisories, and deriving exposures (one target, then the whole fleet).
+# with a tenth more advisories, one target's exposures, and the whole fleet's JSON report
+# (every exposure, streamed: time, size and peak memory).
 #
 #   bench/fleet.sh                 # 10 000 images, both engines (~30 min on 2 busy cores)
 #   IMAGES=2000 ENGINES=sqlite bench/fleet.sh
