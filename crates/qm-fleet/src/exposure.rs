@@ -19,13 +19,13 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::ControlFlow;
+use std::rc::Rc;
 
-use qm_match::Finding;
 use qm_model::{Ecosystem, Rating, Timestamp};
 
 use crate::error::FleetError;
 use crate::model::Exposure;
-use crate::sql::{Conn, Param};
+use crate::sql::{Conn, Param, RowRef};
 
 /// One span of one finding on one (context, package) pair.
 #[derive(Debug, Clone)]
@@ -37,6 +37,9 @@ struct Span {
     from: i64,
     /// `None` while the finding holds.
     until: Option<i64>,
+    /// The vulnerability's other ids as this finding's advisory gives them (a Debian
+    /// advisory id depends on the source package, so one CVE has several).
+    aliases: Rc<[String]>,
 }
 
 /// A package as exposures name it.
@@ -56,6 +59,7 @@ struct Piece {
     severity: Rating,
     fixed_version: Option<String>,
     fix_available_at: Option<i64>,
+    aliases: Rc<[String]>,
 }
 
 fn later(a: i64, b: i64) -> i64 {
@@ -115,11 +119,10 @@ pub(crate) fn each(
     // By name as Rust orders strings (byte-wise), whatever the database's collation.
     targets.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
 
-    // Finding spans by pair, read when a revision first holds the pair: from the covering
-    // index, never the findings' details.
+    // Finding spans by pair, read when a revision first holds the pair, with the aliases
+    // from each finding's summary (a tenth of its detail).
     let mut spans: HashMap<(i64, i64), Vec<Span>> = HashMap::new();
     let mut names: HashMap<i64, PackageName> = HashMap::new();
-    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
 
     for (target_id, target_name) in targets {
         let revisions: Vec<(i64, i64, i64)> = conn
@@ -142,6 +145,24 @@ pub(crate) fn each(
                 .iter()
                 .map(|row| row.int(0))
                 .collect::<Result<_, _>>()?;
+            // Pairs not read yet: many (a first revision, one target's report) are read in
+            // two statements for the whole revision, not two per package: on PostgreSQL
+            // each statement is a round trip.
+            let missing = packages
+                .iter()
+                .filter(|&&package| !spans.contains_key(&(*context, package)))
+                .count();
+            if missing >= 2 && missing * 8 >= packages.len() {
+                let mut read = spans_of_revision(conn, *context, *revision)?;
+                for &package in &packages {
+                    if let Entry::Vacant(entry) = spans.entry((*context, package)) {
+                        let mut found = read.remove(&package).unwrap_or_default();
+                        found.retain(|span| span.severity >= severity);
+                        entry.insert(found);
+                    }
+                }
+                names_of_revision(conn, *revision, &mut names)?;
+            }
             for package in packages {
                 let found = match spans.entry((*context, package)) {
                     Entry::Occupied(entry) => entry.into_mut(),
@@ -191,6 +212,7 @@ pub(crate) fn each(
                             severity: span.severity,
                             fixed_version: span.fixed_version.clone(),
                             fix_available_at: span.fix_available_at,
+                            aliases: Rc::clone(&span.aliases),
                         });
                 }
             }
@@ -213,16 +235,8 @@ pub(crate) fn each(
                     _ => groups.push((piece.until, vec![piece])),
                 }
             }
-            if !aliases.contains_key(&vuln_id) {
-                let found = aliases_of(conn, &vuln_id)?;
-                aliases.insert(vuln_id.clone(), found);
-            }
             for (_, group) in groups {
-                let mut exposure =
-                    exposure_of(&target_name, &vuln_id, &ecosystem, &package, &group)?;
-                if let Some(known) = aliases.get(&vuln_id) {
-                    exposure.aliases.clone_from(known);
-                }
+                let exposure = exposure_of(&target_name, &vuln_id, &ecosystem, &package, &group)?;
                 if visit(exposure).is_break() {
                     return Ok(());
                 }
@@ -232,32 +246,128 @@ pub(crate) fn each(
     Ok(())
 }
 
-/// When each finding on a pair held: current findings, then removed ones.
+/// The order spans of one pair are kept in, whichever statement read them.
+fn sort_spans(spans: &mut [Span]) {
+    spans.sort_by(|a, b| {
+        (&a.vuln_id, a.from, a.until, &a.fixed_version).cmp(&(
+            &b.vuln_id,
+            b.from,
+            b.until,
+            &b.fixed_version,
+        ))
+    });
+}
+
+/// A stored finding's other ids: the one field of its summary (or full detail) wanted here.
+#[derive(serde::Deserialize)]
+struct Aliases {
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+/// A span from `first`: id, severity, fixed version, fix time, from, until, then the
+/// finding's summary or detail (JSON).
+fn span_of(row: RowRef<'_>, first: usize) -> Result<Span, FleetError> {
+    let id = row.text(first)?;
+    let stored = row.text(first + 6)?;
+    let aliases = serde_json::from_str::<Aliases>(stored)
+        .map_err(|error| FleetError::Unexpected {
+            detail: format!("the stored finding `{id}` does not decode: {error}"),
+        })?
+        .aliases;
+    Ok(Span {
+        aliases: aliases.into(),
+        vuln_id: id.to_owned(),
+        severity: Rating::from_label(row.text(first + 1)?),
+        fixed_version: row.opt_text(first + 2)?.map(str::to_owned),
+        fix_available_at: row.opt_int(first + 3)?,
+        from: row.int(first + 4)?,
+        until: row.opt_int(first + 5)?,
+    })
+}
+
+/// When each finding on each of a revision's packages held (in `context`), by package.
+fn spans_of_revision(
+    conn: &mut dyn Conn,
+    context: i64,
+    revision: i64,
+) -> Result<HashMap<i64, Vec<Span>>, FleetError> {
+    let mut by_package: HashMap<i64, Vec<Span>> = HashMap::new();
+    conn.query_each(
+        // The revision's packages first, then each one's pairs: `CROSS JOIN` keeps SQLite to
+        // that order (left alone, it scanned the context's whole history).
+        "SELECT f.package_id, f.vuln_id, f.severity, f.fixed_version, f.fix_available_at, \
+         f.first_tick, NULL, COALESCE(f.summary, f.detail) \
+         FROM revision_packages rp CROSS JOIN package_findings f \
+         WHERE rp.revision_id = ? AND f.context_id = ? AND f.package_id = rp.package_id \
+         UNION ALL SELECT h.package_id, h.vuln_id, h.severity, h.fixed_version, \
+         h.fix_available_at, h.first_tick, h.removed_tick, h.detail FROM revision_packages rp \
+         CROSS JOIN finding_history h \
+         WHERE rp.revision_id = ? AND h.context_id = ? AND h.package_id = rp.package_id",
+        &[
+            Param::Int(revision),
+            Param::Int(context),
+            Param::Int(revision),
+            Param::Int(context),
+        ],
+        &mut |row| {
+            by_package
+                .entry(row.int(0)?)
+                .or_default()
+                .push(span_of(row, 1)?);
+            Ok(())
+        },
+    )?;
+    for spans in by_package.values_mut() {
+        sort_spans(spans);
+    }
+    Ok(by_package)
+}
+
+/// Adds the names of a revision's packages that `names` lacks.
+fn names_of_revision(
+    conn: &mut dyn Conn,
+    revision: i64,
+    names: &mut HashMap<i64, PackageName>,
+) -> Result<(), FleetError> {
+    conn.query_each(
+        "SELECT p.id, p.ecosystem, p.name, p.version FROM revision_packages rp \
+         JOIN packages p ON p.id = rp.package_id WHERE rp.revision_id = ?",
+        &[Param::Int(revision)],
+        &mut |row| {
+            if let Entry::Vacant(entry) = names.entry(row.int(0)?) {
+                entry.insert(PackageName {
+                    ecosystem: row.text(1)?.to_owned(),
+                    name: row.text(2)?.to_owned(),
+                    version: row.text(3)?.to_owned(),
+                });
+            }
+            Ok(())
+        },
+    )
+}
+
+/// When each finding on a pair held: current findings and removed ones.
 fn spans_of(conn: &mut dyn Conn, context: i64, package: i64) -> Result<Vec<Span>, FleetError> {
-    conn.query(
-        "SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, NULL \
-         FROM package_findings WHERE context_id = ? AND package_id = ? \
+    let mut spans = Vec::new();
+    conn.query_each(
+        "SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, NULL, \
+         COALESCE(summary, detail) FROM package_findings WHERE context_id = ? AND package_id = ? \
          UNION ALL SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, \
-         removed_tick FROM finding_history WHERE context_id = ? AND package_id = ?",
+         removed_tick, detail FROM finding_history WHERE context_id = ? AND package_id = ?",
         &[
             Param::Int(context),
             Param::Int(package),
             Param::Int(context),
             Param::Int(package),
         ],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(Span {
-            vuln_id: row.text(0)?.to_owned(),
-            severity: Rating::from_label(row.text(1)?),
-            fixed_version: row.opt_text(2)?.map(str::to_owned),
-            fix_available_at: row.opt_int(3)?,
-            from: row.int(4)?,
-            until: row.opt_int(5)?,
-        })
-    })
-    .collect()
+        &mut |row| {
+            spans.push(span_of(row, 0)?);
+            Ok(())
+        },
+    )?;
+    sort_spans(&mut spans);
+    Ok(spans)
 }
 
 /// One exposure from its pieces (sorted by start, each overlapping or touching the ones
@@ -291,6 +401,11 @@ fn exposure_of(
         .max()
         .unwrap_or(first.severity);
     let fixed_version = last.iter().find_map(|piece| piece.fixed_version.clone());
+    let aliases = last
+        .iter()
+        .find(|piece| !piece.aliases.is_empty())
+        .map(|piece| piece.aliases.to_vec())
+        .unwrap_or_default();
     let fix_available_at = if fixed_version.is_some() {
         group
             .iter()
@@ -305,7 +420,7 @@ fn exposure_of(
     Ok(Exposure {
         target: target.to_owned(),
         vulnerability: vuln_id.to_owned(),
-        aliases: Vec::new(),
+        aliases,
         severity,
         ecosystem,
         package: package.to_owned(),
@@ -315,30 +430,4 @@ fn exposure_of(
         first_affected_at: timestamp_of_tick(first.from)?,
         fixed_at: end.map(timestamp_of_tick).transpose()?,
     })
-}
-
-/// A vulnerability's other ids: from a stored finding when one remains (as the advisory
-/// spells them), else from the alias index.
-fn aliases_of(conn: &mut dyn Conn, id: &str) -> Result<Vec<String>, FleetError> {
-    for table in ["package_findings", "finding_history"] {
-        if let Some(row) = conn.query_opt(
-            &format!("SELECT detail FROM {table} WHERE vuln_id = ? LIMIT 1"),
-            &[Param::Text(id)],
-        )? && let Ok(finding) = serde_json::from_str::<Finding>(row.text(0)?)
-        {
-            return Ok(finding.aliases);
-        }
-    }
-    let upper = id.to_uppercase();
-    let mut found: Vec<String> = conn
-        .query(
-            "SELECT alias FROM vuln_ids WHERE vuln_id = ?",
-            &[Param::Text(id)],
-        )?
-        .iter()
-        .map(|row| row.text(0).map(str::to_owned))
-        .collect::<Result<_, _>>()?;
-    found.retain(|alias| *alias != upper);
-    found.sort();
-    Ok(found)
 }

@@ -282,7 +282,8 @@ pub struct Exposure {
     pub target: String,
     /// The vulnerability's primary id.
     pub vulnerability: String,
-    /// Its other ids.
+    /// Its other ids, as the advisory on this package last gave them (a distribution's
+    /// advisory id can depend on the source package).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Its severity, as the store last judged it.

@@ -99,6 +99,14 @@ impl<'a> RowRef<'a> {
         }
     }
 
+    pub(crate) fn opt_int(&self, index: usize) -> Result<Option<i64>, FleetError> {
+        match self.get(index)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Int(value) => Ok(Some(value)),
+            other => Err(unexpected(index, "an integer", &other.to_value())),
+        }
+    }
+
     pub(crate) fn opt_text(&self, index: usize) -> Result<Option<&'a str>, FleetError> {
         match self.get(index)? {
             ValueRef::Null => Ok(None),

@@ -12,9 +12,11 @@ use std::ops::ControlFlow;
 
 use common::{Engine, database, debian_image, requirements, with_version};
 use qm_fleet::{AffectedQuery, Exposure, FleetMatcher, NewRevision, Store};
-use qm_model::Rating;
+use qm_model::{Rating, SourcePackage};
+use qm_vulndb::{DbMetadata, VulnDb, write_db};
 
 on_both_engines!(
+    aliases_follow_each_package,
     exposures_follow_revisions,
     exposures_follow_rematch,
     removing_a_target_forgets_it,
@@ -143,6 +145,7 @@ fn exposures_follow_revisions(engine: &Engine) {
     assert_eq!(werkzeug(&third).len(), 13);
     assert_open_match_findings(store.as_mut());
     assert_streamed_as_listed(store.as_mut());
+    assert_per_target_as_fleet(store.as_mut());
 }
 
 /// Streaming hands over what the list holds, in its order (target, vulnerability,
@@ -241,6 +244,28 @@ fn exposures_follow_rematch(engine: &Engine) {
     assert_eq!(closed.len(), 1);
     assert!(closed[0].fixed_at.unwrap() >= closed[0].first_affected_at);
     assert_open_match_findings(store.as_mut());
+    assert_per_target_as_fleet(store.as_mut());
+}
+
+/// One target's exposures are its share of the fleet's. The fleet's walk reads a pair once
+/// for every target (here `web-fixed` finds all but one of `web`'s pairs read), one target's
+/// reads its revision's pairs together: both ways must give the same exposures.
+fn assert_per_target_as_fleet(store: &mut dyn Store) {
+    let fleet = store.exposures(None, Rating::Unknown).unwrap();
+    let targets = store.list().unwrap();
+    assert!(targets.len() > 1);
+    for target in targets {
+        let own = store
+            .exposures(Some(&target.name), Rating::Unknown)
+            .unwrap();
+        let share: Vec<Exposure> = fleet
+            .iter()
+            .filter(|exposure| exposure.target == target.name)
+            .cloned()
+            .collect();
+        assert!(!own.is_empty(), "{}", target.name);
+        assert_eq!(own, share, "{}", target.name);
+    }
 }
 
 fn removing_a_target_forgets_it(engine: &Engine) {
@@ -385,4 +410,64 @@ fn execute_raw(engine: &Engine, statements: &[&str]) {
             }
         }
     }
+}
+
+/// One CVE fixed by two Debian advisories, one per source package (`linux` and
+/// `linux-signed-amd64`): each package's exposure names its own source's advisory.
+fn aliases_follow_each_package(engine: &Engine) {
+    let dir = qm_testdata::data_path("advisories/debian-12-changelogs/osv");
+    let mut advisories = Vec::new();
+    for name in [
+        "DEBIAN-12-linux-6.1.192-1.json",
+        "DEBIAN-12-linux-signed-amd64-6.1.192-1.json",
+    ] {
+        let bytes = fs_err::read(dir.join(name)).unwrap();
+        advisories.extend(qm_vulndb::ingest_bytes(name, &bytes).advisories);
+    }
+    let metadata = DbMetadata {
+        built: "2025-01-01T00:00:00Z".parse().unwrap(),
+        sources: Vec::new(),
+    };
+    let mut bytes = Vec::new();
+    write_db(&advisories, &metadata, &mut bytes).unwrap();
+    let db = VulnDb::from_bytes(bytes).unwrap();
+    let matcher = FleetMatcher::new(&db);
+
+    let mut image = debian_image("sha256:cccc", "6.1.176-1", true);
+    for (package, (name, source)) in image.packages.iter_mut().zip([
+        ("linux-compiler-gcc-12-x86", "linux"),
+        ("linux-image-6.1.0-99-amd64", "linux-signed-amd64"),
+    ]) {
+        package.purl = format!("pkg:deb/debian/{name}@6.1.176-1?arch=amd64");
+        package.name = name.to_owned();
+        package.source = Some(SourcePackage {
+            name: source.to_owned(),
+            version: Some("6.1.176-1".to_owned()),
+        });
+    }
+    let mut store = engine.open();
+    add(store.as_mut(), "kernel", &image, &matcher);
+
+    let exposures = store.exposures(None, Rating::Unknown).unwrap();
+    let of = |package: &str| -> Vec<String> {
+        exposures
+            .iter()
+            .find(|e| e.vulnerability == "CVE-2023-52452" && e.package == package)
+            .unwrap_or_else(|| panic!("no exposure of {package}: {exposures:#?}"))
+            .aliases
+            .clone()
+    };
+    assert_eq!(
+        of("linux-compiler-gcc-12-x86"),
+        ["DEBIAN-12-linux-6.1.192-1"]
+    );
+    assert_eq!(
+        of("linux-image-6.1.0-99-amd64"),
+        ["DEBIAN-12-linux-signed-amd64-6.1.192-1"]
+    );
+    // One target read alone (its pairs read together) says the same.
+    assert_eq!(
+        store.exposures(Some("kernel"), Rating::Unknown).unwrap(),
+        exposures
+    );
 }
