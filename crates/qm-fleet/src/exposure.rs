@@ -153,12 +153,10 @@ pub(crate) fn each(
                 .filter(|&&package| !spans.contains_key(&(*context, package)))
                 .count();
             if missing >= 2 && missing * 8 >= packages.len() {
-                let mut read = spans_of_revision(conn, *context, *revision)?;
+                let mut read = spans_of_revision(conn, *context, *revision, severity)?;
                 for &package in &packages {
                     if let Entry::Vacant(entry) = spans.entry((*context, package)) {
-                        let mut found = read.remove(&package).unwrap_or_default();
-                        found.retain(|span| span.severity >= severity);
-                        entry.insert(found);
+                        entry.insert(read.remove(&package).unwrap_or_default());
                     }
                 }
                 names_of_revision(conn, *revision, &mut names)?;
@@ -167,9 +165,7 @@ pub(crate) fn each(
                 let found = match spans.entry((*context, package)) {
                     Entry::Occupied(entry) => entry.into_mut(),
                     Entry::Vacant(entry) => {
-                        let mut found = spans_of(conn, *context, package)?;
-                        found.retain(|span| span.severity >= severity);
-                        entry.insert(found)
+                        entry.insert(spans_of(conn, *context, package, severity)?)
                     }
                 };
                 if found.is_empty() {
@@ -266,31 +262,36 @@ struct Aliases {
 }
 
 /// A span from `first`: id, severity, fixed version, fix time, from, until, then the
-/// finding's summary or detail (JSON).
-fn span_of(row: RowRef<'_>, first: usize) -> Result<Span, FleetError> {
+/// finding's summary or detail (JSON); `None` below `severity`, without decoding the JSON.
+fn span_of(row: RowRef<'_>, first: usize, severity: Rating) -> Result<Option<Span>, FleetError> {
+    let rating = Rating::from_label(row.text(first + 1)?);
+    if rating < severity {
+        return Ok(None);
+    }
     let id = row.text(first)?;
-    let stored = row.text(first + 6)?;
-    let aliases = serde_json::from_str::<Aliases>(stored)
+    let aliases = serde_json::from_str::<Aliases>(row.text(first + 6)?)
         .map_err(|error| FleetError::Unexpected {
             detail: format!("the stored finding `{id}` does not decode: {error}"),
         })?
         .aliases;
-    Ok(Span {
-        aliases: aliases.into(),
+    Ok(Some(Span {
         vuln_id: id.to_owned(),
-        severity: Rating::from_label(row.text(first + 1)?),
+        severity: rating,
         fixed_version: row.opt_text(first + 2)?.map(str::to_owned),
         fix_available_at: row.opt_int(first + 3)?,
         from: row.int(first + 4)?,
         until: row.opt_int(first + 5)?,
-    })
+        aliases: aliases.into(),
+    }))
 }
 
-/// When each finding on each of a revision's packages held (in `context`), by package.
+/// When each finding rated `severity` or worse on each of a revision's packages held (in
+/// `context`), by package.
 fn spans_of_revision(
     conn: &mut dyn Conn,
     context: i64,
     revision: i64,
+    severity: Rating,
 ) -> Result<HashMap<i64, Vec<Span>>, FleetError> {
     let mut by_package: HashMap<i64, Vec<Span>> = HashMap::new();
     conn.query_each(
@@ -311,10 +312,9 @@ fn spans_of_revision(
             Param::Int(context),
         ],
         &mut |row| {
-            by_package
-                .entry(row.int(0)?)
-                .or_default()
-                .push(span_of(row, 1)?);
+            if let Some(span) = span_of(row, 1, severity)? {
+                by_package.entry(row.int(0)?).or_default().push(span);
+            }
             Ok(())
         },
     )?;
@@ -347,8 +347,14 @@ fn names_of_revision(
     )
 }
 
-/// When each finding on a pair held: current findings and removed ones.
-fn spans_of(conn: &mut dyn Conn, context: i64, package: i64) -> Result<Vec<Span>, FleetError> {
+/// When each finding rated `severity` or worse on a pair held: current findings and removed
+/// ones.
+fn spans_of(
+    conn: &mut dyn Conn,
+    context: i64,
+    package: i64,
+    severity: Rating,
+) -> Result<Vec<Span>, FleetError> {
     let mut spans = Vec::new();
     conn.query_each(
         "SELECT vuln_id, severity, fixed_version, fix_available_at, first_tick, NULL, \
@@ -362,7 +368,7 @@ fn spans_of(conn: &mut dyn Conn, context: i64, package: i64) -> Result<Vec<Span>
             Param::Int(package),
         ],
         &mut |row| {
-            spans.push(span_of(row, 0)?);
+            spans.extend(span_of(row, 0, severity)?);
             Ok(())
         },
     )?;

@@ -17,6 +17,7 @@ use std::str::FromStr as _;
 use std::time::Duration;
 
 use bytes::BytesMut;
+use postgres::fallible_iterator::FallibleIterator as _;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
@@ -198,15 +199,18 @@ impl Conn for PostgresConn<'_, '_> {
         each: &mut dyn FnMut(RowRef<'_>) -> Result<(), FleetError>,
     ) -> Result<(), FleetError> {
         let statement = self.statement(sql)?;
-        let rows = self
+        let location = self.location;
+        let fail = |e| failure(location, sql, e);
+        // Rows as they arrive, not all of them first: an answer is held a row at a time.
+        let mut rows = self
             .transaction
-            .query(&statement, &references(params))
-            .map_err(|e| failure(self.location, sql, e))?;
-        for row in &rows {
+            .query_raw(&statement, references(params))
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
             each(RowRef(&PostgresRow {
-                row,
+                row: &row,
                 sql,
-                location: self.location,
+                location,
             }))?;
         }
         Ok(())

@@ -88,14 +88,14 @@ impl<'a> RowRef<'a> {
     pub(crate) fn int(&self, index: usize) -> Result<i64, FleetError> {
         match self.get(index)? {
             ValueRef::Int(value) => Ok(value),
-            other => Err(unexpected(index, "an integer", &other.to_value())),
+            other => Err(unexpected(index, "an integer", other)),
         }
     }
 
     pub(crate) fn text(&self, index: usize) -> Result<&'a str, FleetError> {
         match self.get(index)? {
             ValueRef::Text(value) => Ok(value),
-            other => Err(unexpected(index, "text", &other.to_value())),
+            other => Err(unexpected(index, "text", other)),
         }
     }
 
@@ -103,7 +103,7 @@ impl<'a> RowRef<'a> {
         match self.get(index)? {
             ValueRef::Null => Ok(None),
             ValueRef::Int(value) => Ok(Some(value)),
-            other => Err(unexpected(index, "an integer", &other.to_value())),
+            other => Err(unexpected(index, "an integer", other)),
         }
     }
 
@@ -111,14 +111,14 @@ impl<'a> RowRef<'a> {
         match self.get(index)? {
             ValueRef::Null => Ok(None),
             ValueRef::Text(value) => Ok(Some(value)),
-            other => Err(unexpected(index, "text", &other.to_value())),
+            other => Err(unexpected(index, "text", other)),
         }
     }
 
     pub(crate) fn blob(&self, index: usize) -> Result<&'a [u8], FleetError> {
         match self.get(index)? {
             ValueRef::Blob(value) => Ok(value),
-            other => Err(unexpected(index, "bytes", &other.to_value())),
+            other => Err(unexpected(index, "bytes", other)),
         }
     }
 
@@ -143,65 +143,62 @@ impl<'a> RowRef<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Row(pub(crate) Vec<Value>);
 
-impl Row {
-    fn get(&self, index: usize) -> Result<&Value, FleetError> {
-        self.0.get(index).ok_or_else(|| FleetError::Unexpected {
+impl Columns for Row {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn column(&self, index: usize) -> Result<ValueRef<'_>, FleetError> {
+        let value = self.0.get(index).ok_or_else(|| FleetError::Unexpected {
             detail: format!("a result row has no column {index}"),
-        })
-    }
-
-    pub(crate) fn int(&self, index: usize) -> Result<i64, FleetError> {
-        match self.get(index)? {
-            Value::Int(value) => Ok(*value),
-            other => Err(unexpected(index, "an integer", other)),
-        }
-    }
-
-    pub(crate) fn opt_int(&self, index: usize) -> Result<Option<i64>, FleetError> {
-        match self.get(index)? {
-            Value::Null => Ok(None),
-            Value::Int(value) => Ok(Some(*value)),
-            other => Err(unexpected(index, "an integer", other)),
-        }
-    }
-
-    pub(crate) fn text(&self, index: usize) -> Result<&str, FleetError> {
-        match self.get(index)? {
-            Value::Text(value) => Ok(value),
-            other => Err(unexpected(index, "text", other)),
-        }
-    }
-
-    pub(crate) fn opt_text(&self, index: usize) -> Result<Option<&str>, FleetError> {
-        match self.get(index)? {
-            Value::Null => Ok(None),
-            Value::Text(value) => Ok(Some(value)),
-            other => Err(unexpected(index, "text", other)),
-        }
-    }
-
-    pub(crate) fn blob(&self, index: usize) -> Result<&[u8], FleetError> {
-        match self.get(index)? {
-            Value::Blob(value) => Ok(value),
-            other => Err(unexpected(index, "bytes", other)),
-        }
-    }
-
-    /// A count or other non-negative integer.
-    pub(crate) fn count(&self, index: usize) -> Result<u64, FleetError> {
-        let value = self.int(index)?;
-        u64::try_from(value).map_err(|_| FleetError::Unexpected {
-            detail: format!("column {index} holds `{value}` where a count belongs"),
+        })?;
+        Ok(match value {
+            Value::Null => ValueRef::Null,
+            Value::Int(value) => ValueRef::Int(*value),
+            Value::Text(value) => ValueRef::Text(value),
+            Value::Blob(value) => ValueRef::Blob(value),
         })
     }
 }
 
-fn unexpected(index: usize, wanted: &str, found: &Value) -> FleetError {
+/// A copied row reads as a borrowed one does.
+impl Row {
+    fn cells(&self) -> RowRef<'_> {
+        RowRef(self)
+    }
+
+    pub(crate) fn int(&self, index: usize) -> Result<i64, FleetError> {
+        self.cells().int(index)
+    }
+
+    pub(crate) fn opt_int(&self, index: usize) -> Result<Option<i64>, FleetError> {
+        self.cells().opt_int(index)
+    }
+
+    pub(crate) fn text(&self, index: usize) -> Result<&str, FleetError> {
+        self.cells().text(index)
+    }
+
+    pub(crate) fn opt_text(&self, index: usize) -> Result<Option<&str>, FleetError> {
+        self.cells().opt_text(index)
+    }
+
+    pub(crate) fn blob(&self, index: usize) -> Result<&[u8], FleetError> {
+        self.cells().blob(index)
+    }
+
+    /// A count or other non-negative integer.
+    pub(crate) fn count(&self, index: usize) -> Result<u64, FleetError> {
+        self.cells().count(index)
+    }
+}
+
+fn unexpected(index: usize, wanted: &str, found: ValueRef<'_>) -> FleetError {
     let found = match found {
-        Value::Null => "null",
-        Value::Int(_) => "an integer",
-        Value::Text(_) => "text",
-        Value::Blob(_) => "bytes",
+        ValueRef::Null => "null",
+        ValueRef::Int(_) => "an integer",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "bytes",
     };
     FleetError::Unexpected {
         detail: format!("column {index} holds {found} where {wanted} belongs"),

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
-use common::{Engine, database, debian_image, requirements, with_version};
+use common::{Engine, add, database, debian_image, requirements, with_version};
 use qm_fleet::{AffectedQuery, Exposure, FleetMatcher, NewRevision, Store};
 use qm_model::{Rating, SourcePackage};
 use qm_vulndb::{DbMetadata, VulnDb, write_db};
@@ -22,19 +22,6 @@ on_both_engines!(
     removing_a_target_forgets_it,
     a_version_one_store_is_migrated_with_its_exposures,
 );
-
-fn add(store: &mut dyn Store, name: &str, inventory: &qm_model::Inventory, db: &FleetMatcher<'_>) {
-    store
-        .add(
-            &NewRevision {
-                name,
-                labels: None,
-                inventory,
-            },
-            db,
-        )
-        .unwrap();
-}
 
 /// The open exposures must be exactly the latest findings, by (target, id, package).
 fn assert_open_match_findings(store: &mut dyn Store) {

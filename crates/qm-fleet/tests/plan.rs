@@ -8,8 +8,8 @@
 #[allow(dead_code, reason = "the fixtures are shared with the store tests")]
 mod common;
 
-use common::{Engine, advisories, debian_openssl};
-use qm_fleet::{FleetMatcher, NewRevision, PatchPlan, PlanOrigin, PlanRequest, Store, Upgrade};
+use common::{Engine, add, advisories, debian_openssl};
+use qm_fleet::{FleetMatcher, PatchPlan, PlanOrigin, PlanRequest, Store, Upgrade};
 use qm_match::FixState;
 use qm_model::{
     Distro, Ecosystem, Inventory, Layer, Package, Rating, SourcePackage, TargetInfo, TargetKind,
@@ -134,19 +134,6 @@ fn lockfile() -> Inventory {
         ],
         warnings: Vec::new(),
     }
-}
-
-fn add(store: &mut dyn Store, name: &str, inventory: &Inventory, matcher: &FleetMatcher<'_>) {
-    store
-        .add(
-            &NewRevision {
-                name,
-                labels: None,
-                inventory,
-            },
-            matcher,
-        )
-        .unwrap();
 }
 
 /// `api` and `web` on the same base (openssl 3.0.11-1~deb12u2), `jobs` alone on an older

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Engine, database, debian_image, labels, requirements, with_version};
+use common::{Engine, add, database, debian_image, labels, requirements, with_version};
 use qm_fleet::{
     AffectedPackage, AffectedQuery, FleetError, FleetMatcher, NewRevision, SCHEMA_VERSION, Store,
 };
@@ -27,24 +27,6 @@ on_both_engines!(
     reopening_keeps_everything,
     affected_follows_latest_revisions_in_small_and_large_answers,
 );
-
-fn add(
-    store: &mut dyn Store,
-    name: &str,
-    inventory: &qm_model::Inventory,
-    matcher: &FleetMatcher<'_>,
-) -> qm_fleet::AddOutcome {
-    store
-        .add(
-            &NewRevision {
-                name,
-                labels: None,
-                inventory,
-            },
-            matcher,
-        )
-        .unwrap()
-}
 
 fn adds_keep_history_and_skip_known_digests(engine: &Engine) {
     let db = database(false);

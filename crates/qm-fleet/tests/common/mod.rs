@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use qm_fleet::testing::{TestDatabase, postgres_database};
-use qm_fleet::{Labels, Store, StoreLocation};
+use qm_fleet::{AddOutcome, FleetMatcher, Labels, NewRevision, Store, StoreLocation};
 use qm_model::{
     Advisory, Distro, Ecosystem, Inventory, Package, SourcePackage, TargetInfo, TargetKind,
 };
@@ -115,6 +115,25 @@ pub(crate) fn debian_image(digest: &str, openssl: &str, distro: bool) -> Invento
         packages: vec![package("libssl3"), package("openssl")],
         warnings: Vec::new(),
     }
+}
+
+/// Adds `inventory` as target `name`, without labels; what the add did.
+pub(crate) fn add(
+    store: &mut dyn Store,
+    name: &str,
+    inventory: &Inventory,
+    matcher: &FleetMatcher<'_>,
+) -> AddOutcome {
+    store
+        .add(
+            &NewRevision {
+                name,
+                labels: None,
+                inventory,
+            },
+            matcher,
+        )
+        .unwrap()
 }
 
 pub(crate) fn labels(pairs: &[(&str, &str)]) -> Labels {
